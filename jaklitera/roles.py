@@ -1,0 +1,37 @@
+"""Staff groups and exactly the permissions each needs.
+
+Data migrations call :func:`roles_sync` so a fresh database has the groups;
+when a later feature adds a permission, add it here and a migration that calls
+this again.
+"""
+
+VERIFIKATOR = "Verifikator"
+PETUGAS_LAYANAN = "Petugas Layanan"
+
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    # Librarians: the review queue and the members' documents.
+    VERIFIKATOR: [
+        "members.view_member",
+        "members.view_document",
+        "members.view_private_document",
+    ],
+    # Front desk: visits (filled in by the visits app); never documents.
+    PETUGAS_LAYANAN: [],
+}
+
+
+def roles_sync(apps=None) -> None:
+    """Create the groups and set their permissions to exactly ROLE_PERMISSIONS."""
+    if apps is None:
+        from django.apps import apps as global_apps
+
+        apps = global_apps
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    for name, codes in ROLE_PERMISSIONS.items():
+        group, _created = Group.objects.get_or_create(name=name)
+        permissions = []
+        for code in codes:
+            app_label, codename = code.split(".")
+            permissions.append(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+        group.permissions.set(permissions)

@@ -1,0 +1,21 @@
+from django.urls import path
+
+from .views import account, auth, signup
+
+app_name = "members"
+
+urlpatterns = [
+    path("daftar/", signup.SignupView.as_view(), name="signup"),
+    path("daftar/verifikasi/", signup.OtpConfirmView.as_view(), name="otp_confirm"),
+    path("daftar/verifikasi/kirim-ulang/", signup.OtpResendView.as_view(), name="otp_resend"),
+    path("daftar/ubah-email/", signup.SignupEmailChangeView.as_view(), name="signup_email_change"),
+    path("masuk/", auth.LoginView.as_view(), name="login"),
+    path("keluar/", auth.LogoutView.as_view(), name="logout"),
+    path("lupa-sandi/", auth.PasswordResetView.as_view(), name="password_reset"),
+    path("lupa-sandi/terkirim/", auth.PasswordResetDoneView.as_view(), name="password_reset_done"),
+    path("atur-sandi/<uidb64>/<token>/", auth.PasswordResetConfirmView.as_view(), name="password_reset_confirm"),
+    path("atur-sandi/selesai/", auth.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
+    path("akun/", account.AccountView.as_view(), name="account"),
+    path("privasi/", account.privacy, name="privacy"),
+    # Lengkapi Data and private documents: see members/views/profile.py and documents.py
+]
