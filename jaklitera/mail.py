@@ -53,7 +53,9 @@ def email_render(*, template: str, to: str, context: dict) -> EmailMultiAlternat
     return message
 
 
-def email_queue(*, kind: str, to: str, user=None, context: dict | None = None, language: str | None = None) -> OutboundEmail:
+def email_queue(
+    *, kind: str, to: str, user=None, context: dict | None = None, language: str | None = None
+) -> OutboundEmail:
     """Record an email and hand it to Celery once the surrounding transaction commits.
 
     If the broker is down the row stays ``pending`` and ``email_flush`` sends it later.
@@ -90,10 +92,7 @@ def email_deliver(*, email_id: int) -> bool:
     now = timezone.now()
     claimed = (
         OutboundEmail.objects.filter(pk=email_id)
-        .filter(
-            Q(status=OutboundEmail.Status.PENDING)
-            | Q(status=OutboundEmail.Status.SENDING, claimed_until__lt=now)
-        )
+        .filter(Q(status=OutboundEmail.Status.PENDING) | Q(status=OutboundEmail.Status.SENDING, claimed_until__lt=now))
         .update(status=OutboundEmail.Status.SENDING, claimed_until=now + CLAIM_FOR, attempts=F("attempts") + 1)
     )
     if not claimed:

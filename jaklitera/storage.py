@@ -14,6 +14,12 @@ from django.utils.deconstruct import deconstructible
 
 @deconstructible
 class PrivateStorage(FileSystemStorage):
+    # Only the app's own user may read what is on disk.
+    def __init__(self, **kwargs):
+        kwargs.setdefault("file_permissions_mode", 0o600)
+        kwargs.setdefault("directory_permissions_mode", 0o700)
+        super().__init__(**kwargs)
+
     @property
     def base_location(self):
         return str(settings.PRIVATE_MEDIA_ROOT)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageOps, UnidentifiedImageError
+from pypdf import PdfReader
 
 from jaklitera.errors import ApplicationError
 
@@ -242,8 +243,6 @@ def _encode(image: Image.Image, format_name: str) -> bytes:
 
 
 def _pdf_check(data: bytes) -> None:
-    from pypdf import PdfReader
-
     try:
         reader = PdfReader(io.BytesIO(data), strict=False)
         if reader.is_encrypted:

@@ -40,6 +40,9 @@ def build_password_reset(row):
     # The token is made now, from the user's current state: it is never stored.
     path = reverse(
         "members:password_reset_confirm",
-        kwargs={"uidb64": urlsafe_base64_encode(force_bytes(user.pk)), "token": default_token_generator.make_token(user)},
+        kwargs={
+            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+            "token": default_token_generator.make_token(user),
+        },
     )
     return email_render(template="password_reset", to=row.to, context={"reset_path": path})

@@ -39,7 +39,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     """An account. Email is the login; it is usable once the email is confirmed by OTP."""
 
     email = models.EmailField(_("email"), max_length=254, unique=True)
-    phone = models.CharField(_("nomor ponsel"), max_length=20, blank=True, help_text=_("Format E.164, mis. +628123456789"))
+    phone = models.CharField(
+        _("nomor ponsel"), max_length=20, blank=True, help_text=_("Format E.164, mis. +628123456789")
+    )
     language = models.CharField(_("bahasa"), max_length=8, choices=settings.LANGUAGES, default="id")
     is_active = models.BooleanField(_("aktif"), default=False)
     is_staff = models.BooleanField(_("staf"), default=False)
@@ -97,7 +99,9 @@ class Member(models.Model):
         BEKERJA = "BEKERJA", _("Surat Keterangan Bekerja")
         SEKOLAH = "SEKOLAH", _("Surat Keterangan Sekolah")
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, primary_key=True, on_delete=models.CASCADE, related_name="member")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, primary_key=True, on_delete=models.CASCADE, related_name="member"
+    )
     status = models.CharField(_("status"), max_length=24, choices=Status.choices, default=Status.BELUM_TERVERIFIKASI)
 
     full_name = models.CharField(_("nama lengkap sesuai KTP"), max_length=150, blank=True)
@@ -135,7 +139,9 @@ class Member(models.Model):
                 fields=["nik"], condition=models.Q(status="TERVERIFIKASI"), name="members_member_verified_nik_unique"
             ),
             models.CheckConstraint(
-                condition=models.Q(status__in=["BELUM_TERVERIFIKASI", "MENUNGGU_VERIFIKASI", "TERVERIFIKASI", "DITOLAK"]),
+                condition=models.Q(
+                    status__in=["BELUM_TERVERIFIKASI", "MENUNGGU_VERIFIKASI", "TERVERIFIKASI", "DITOLAK"]
+                ),
                 name="members_member_status_valid",
             ),
         ]
@@ -210,3 +216,6 @@ class DocumentAccess(models.Model):
         verbose_name = _("log akses dokumen")
         verbose_name_plural = _("log akses dokumen")
         ordering = ["-accessed_at"]
+
+    def __str__(self) -> str:
+        return f"{self.viewer_id} → {self.document_kind} ({self.accessed_at:%Y-%m-%d %H:%M})"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import account, auth, signup
+from .views import account, auth, documents, profile, signup
 
 app_name = "members"
 
@@ -18,4 +18,11 @@ urlpatterns = [
     path("akun/", account.AccountView.as_view(), name="account"),
     path("privasi/", account.privacy, name="privacy"),
     # Lengkapi Data and private documents: see members/views/profile.py and documents.py
+    path("akun/lengkapi-data/", profile.ProfileStartView.as_view(), name="profile_start"),
+    path("akun/lengkapi-data/foto/", profile.PhotoStepView.as_view(), name="profile_photo"),
+    path("akun/lengkapi-data/data-diri/", profile.PersonalStepView.as_view(), name="profile_personal"),
+    path("akun/lengkapi-data/ktp/", profile.KtpStepView.as_view(), name="profile_ktp"),
+    path("akun/lengkapi-data/alamat/", profile.AddressStepView.as_view(), name="profile_address"),
+    path("akun/lengkapi-data/ringkasan/", profile.ProfileSummaryView.as_view(), name="profile_summary"),
+    path("berkas/<uuid:document_id>/", documents.document_view, name="document"),
 ]

@@ -9,16 +9,44 @@ from django.utils.translation import gettext_lazy as _
 
 # Kode wilayah provinsi (Kemendagri), the first two digits of a NIK.
 PROVINCE_CODES = {
-    "11": "Aceh", "12": "Sumatera Utara", "13": "Sumatera Barat", "14": "Riau", "15": "Jambi",
-    "16": "Sumatera Selatan", "17": "Bengkulu", "18": "Lampung", "19": "Kepulauan Bangka Belitung",
-    "21": "Kepulauan Riau", "31": "DKI Jakarta", "32": "Jawa Barat", "33": "Jawa Tengah",
-    "34": "DI Yogyakarta", "35": "Jawa Timur", "36": "Banten", "51": "Bali",
-    "52": "Nusa Tenggara Barat", "53": "Nusa Tenggara Timur", "61": "Kalimantan Barat",
-    "62": "Kalimantan Tengah", "63": "Kalimantan Selatan", "64": "Kalimantan Timur",
-    "65": "Kalimantan Utara", "71": "Sulawesi Utara", "72": "Sulawesi Tengah",
-    "73": "Sulawesi Selatan", "74": "Sulawesi Tenggara", "75": "Gorontalo", "76": "Sulawesi Barat",
-    "81": "Maluku", "82": "Maluku Utara", "91": "Papua", "92": "Papua Barat", "93": "Papua Selatan",
-    "94": "Papua Tengah", "95": "Papua Pegunungan", "96": "Papua Barat Daya",
+    "11": "Aceh",
+    "12": "Sumatera Utara",
+    "13": "Sumatera Barat",
+    "14": "Riau",
+    "15": "Jambi",
+    "16": "Sumatera Selatan",
+    "17": "Bengkulu",
+    "18": "Lampung",
+    "19": "Kepulauan Bangka Belitung",
+    "21": "Kepulauan Riau",
+    "31": "DKI Jakarta",
+    "32": "Jawa Barat",
+    "33": "Jawa Tengah",
+    "34": "DI Yogyakarta",
+    "35": "Jawa Timur",
+    "36": "Banten",
+    "51": "Bali",
+    "52": "Nusa Tenggara Barat",
+    "53": "Nusa Tenggara Timur",
+    "61": "Kalimantan Barat",
+    "62": "Kalimantan Tengah",
+    "63": "Kalimantan Selatan",
+    "64": "Kalimantan Timur",
+    "65": "Kalimantan Utara",
+    "71": "Sulawesi Utara",
+    "72": "Sulawesi Tengah",
+    "73": "Sulawesi Selatan",
+    "74": "Sulawesi Tenggara",
+    "75": "Gorontalo",
+    "76": "Sulawesi Barat",
+    "81": "Maluku",
+    "82": "Maluku Utara",
+    "91": "Papua",
+    "92": "Papua Barat",
+    "93": "Papua Selatan",
+    "94": "Papua Tengah",
+    "95": "Papua Pegunungan",
+    "96": "Papua Barat Daya",
 }
 DKI_PROVINCE_CODE = "31"
 _MOBILE_TYPES = {phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE}
@@ -90,22 +118,25 @@ def nik_parse(nik: str) -> NikParts:
     try:
         birth_date = datetime.date(year, month, day)
     except ValueError:
-        raise ValidationError(_("Tanggal lahir pada NIK (angka ke-7 sampai ke-12) tidak valid."), code="nik_date") from None
+        raise ValidationError(
+            _("Tanggal lahir pada NIK (angka ke-7 sampai ke-12) tidak valid."), code="nik_date"
+        ) from None
     return NikParts(province_code=nik[:2], birth_date=birth_date, is_female=is_female)
 
 
 def nik_check_against(nik: str, *, birth_date: datetime.date | None, gender: str | None) -> NikParts:
     """Parse the NIK and check it agrees with the entered birth date and gender ('L'/'P')."""
     parts = nik_parse(nik)
-    if birth_date is not None and parts.birth_date is not None:
-        if (parts.birth_date.day, parts.birth_date.month, parts.birth_date.year % 100) != (
-            birth_date.day,
-            birth_date.month,
-            birth_date.year % 100,
-        ):
-            raise ValidationError(
-                _("Tanggal lahir pada NIK tidak sesuai dengan tanggal lahir yang Anda isi."), code="nik_birth_date"
-            )
+    nik_date = parts.birth_date
+    if (
+        birth_date is not None
+        and nik_date is not None
+        and (nik_date.day, nik_date.month, nik_date.year % 100)
+        != (birth_date.day, birth_date.month, birth_date.year % 100)
+    ):
+        raise ValidationError(
+            _("Tanggal lahir pada NIK tidak sesuai dengan tanggal lahir yang Anda isi."), code="nik_birth_date"
+        )
     if gender and (gender == "P") != parts.is_female:
         raise ValidationError(
             _("NIK tidak sesuai dengan jenis kelamin yang Anda pilih (perempuan: tanggal lahir + 40)."),

@@ -5,6 +5,7 @@ cooldown). It is never passed to a task or logged: the email task loads the
 device by id when it renders the message (members/emails.py).
 """
 
+import contextlib
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
@@ -161,10 +162,8 @@ def _signup_start(*, email: str, phone: str, password: str, language: str, ip: s
         user.language = language
         user.set_password(password)
         user.save(update_fields=["phone", "language", "password"])
-    try:
+    with contextlib.suppress(OtpCooldown):  # a code went out moments ago and is still valid
         _otp_issue(user=user, ip=ip)
-    except OtpCooldown:
-        pass  # a code went out moments ago and is still valid
     return SignupPending(email=email, user_id=user.pk)
 
 

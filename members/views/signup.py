@@ -132,6 +132,8 @@ class SignupEmailChangeView(_PendingMixin, View):
                 form.add_error("email", str(error))
             else:
                 pending_set(request, pending)
-                messages.success(request, _("Email diperbarui. Kode OTP dikirim ke %(email)s.") % {"email": pending.email})
+                messages.success(
+                    request, _("Email diperbarui. Kode OTP dikirim ke %(email)s.") % {"email": pending.email}
+                )
                 return redirect("members:otp_confirm")
         return render(request, self.template_name, {"form": form, "email": self.pending.email}, status=400)

@@ -62,7 +62,11 @@ def test_language_switch_to_english(client):
 def _run_production(args, env_extra):
     import os
 
-    env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("SECRET_KEY", "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    }
     env.update({"DJANGO_SETTINGS_MODULE": "jaklitera.settings.production", "ALLOWED_HOSTS": "jaklitera.example"})
     env.update(env_extra)
     return subprocess.run(

@@ -9,7 +9,7 @@ from PIL import ExifTags, Image
 from PIL.PngImagePlugin import PngInfo
 from pypdf import PdfWriter
 
-GPS_LATITUDE = ((6.0, 1.0), (11.0, 1.0), (30.0, 1.0))
+GPS_LATITUDE = (6.0, 11.0, 30.0)
 
 
 def _picture(width: int, height: int, mode: str = "RGB") -> Image.Image:
@@ -36,11 +36,12 @@ def jpeg_bytes(width: int = 600, height: int = 800, *, orientation: int | None =
 def png_with_gps_bytes(width: int = 600, height: int = 800) -> bytes:
     image = _picture(width, height)
     exif = Image.Exif()
+    exif[ExifTags.Base.Software] = "PonselSaya"  # an empty top-level IFD would not be written
     gps = exif.get_ifd(ExifTags.IFD.GPSInfo)
     gps[ExifTags.GPS.GPSLatitudeRef] = "S"
     gps[ExifTags.GPS.GPSLatitude] = GPS_LATITUDE
     gps[ExifTags.GPS.GPSLongitudeRef] = "E"
-    gps[ExifTags.GPS.GPSLongitude] = ((106.0, 1.0), (50.0, 1.0), (20.0, 1.0))
+    gps[ExifTags.GPS.GPSLongitude] = (106.0, 50.0, 20.0)
     text = PngInfo()
     text.add_text("Comment", "Jl. Rahasia No. 1")
     out = io.BytesIO()
