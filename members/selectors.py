@@ -1,6 +1,7 @@
 """Reads for member pages."""
 
 from .models import Document, Member
+from .validators import phone_display
 
 
 def account_overview(*, user) -> dict:
@@ -9,7 +10,7 @@ def account_overview(*, user) -> dict:
     photo = None
     if member is not None:
         photo = Document.objects.filter(member=member, kind=Document.Kind.PHOTO).only("id").first()
-    return {"member": member, "photo": photo}
+    return {"member": member, "photo": photo, "phone": phone_display(user.phone)}
 
 
 # --- Lengkapi Data and private documents (members/views/profile.py, documents.py) ---
