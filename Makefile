@@ -13,7 +13,7 @@ help:
 	@echo "make run      - set up .venv, migrate SQLite, seed demo data, serve on http://$(HOST):$(PORT)"
 	@echo "make test     - run the whole test suite (PostgreSQL/Redis/Chromium tests skip if absent, except in CI)"
 	@echo "make lint     - ruff"
-	@echo "make messages - refresh and compile translations (needs GNU gettext)"
+	@echo "make messages - refresh translations, fill Indonesian, compile (needs GNU gettext; see docs/i18n.md)"
 	@echo "make web / worker / beat - production-like processes (need DATABASE_URL, REDIS_URL)"
 
 $(STAMP): requirements.txt requirements-dev.txt
@@ -46,7 +46,8 @@ format: venv
 	$(VENV)/bin/ruff format .
 
 messages: venv
-	$(PY) manage.py makemessages -l id -l en --no-location --ignore=.venv --ignore=tests
+	$(PY) manage.py makemessages -l id -l en --no-location --ignore=.venv --ignore=tests --ignore=test-artifacts --ignore=var
+	$(PY) scripts/po_fill_identity.py
 	$(PY) manage.py compilemessages --ignore=.venv
 
 web: venv
