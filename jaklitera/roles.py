@@ -14,6 +14,11 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "members.view_member",
         "members.view_document",
         "members.view_private_document",
+        # The review queue (verification app): open, claim and decide submissions; read decisions.
+        "verification.view_submission",
+        "verification.change_submission",
+        "verification.decide_submission",
+        "verification.view_decision",
     ],
     # Front desk: visits (filled in by the visits app); never documents.
     PETUGAS_LAYANAN: [],
@@ -33,5 +38,15 @@ def roles_sync(apps=None) -> None:
         permissions = []
         for code in codes:
             app_label, codename = code.split(".")
+            if not _has_models(apps, app_label):
+                # An earlier migration runs before this app's models exist; its own later migration syncs again.
+                continue
             permissions.append(Permission.objects.get(content_type__app_label=app_label, codename=codename))
         group.permissions.set(permissions)
+
+
+def _has_models(apps, app_label: str) -> bool:
+    try:
+        return any(True for _model in apps.get_app_config(app_label).get_models())
+    except LookupError:
+        return False

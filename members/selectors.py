@@ -5,12 +5,15 @@ from .validators import phone_display
 
 
 def account_overview(*, user) -> dict:
-    """What the account page shows: the member (if the email is confirmed) and its photo."""
+    """What the account page shows: the member (if the email is confirmed), its photo and latest decision."""
+    from verification.selectors import member_last_decision
+
     member = Member.objects.filter(user=user).first()
-    photo = None
+    photo = decision = None
     if member is not None:
         photo = Document.objects.filter(member=member, kind=Document.Kind.PHOTO).only("id").first()
-    return {"member": member, "photo": photo, "phone": phone_display(user.phone)}
+        decision = member_last_decision(member=member)
+    return {"member": member, "photo": photo, "phone": phone_display(user.phone), "decision": decision}
 
 
 # --- Lengkapi Data and private documents (members/views/profile.py, documents.py) ---

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import account, auth, documents, profile, signup
+from .views import account, auth, card, data, documents, profile, signup
 
 app_name = "members"
 
@@ -25,4 +25,13 @@ urlpatterns = [
     path("akun/lengkapi-data/alamat/", profile.AddressStepView.as_view(), name="profile_address"),
     path("akun/lengkapi-data/ringkasan/", profile.ProfileSummaryView.as_view(), name="profile_summary"),
     path("berkas/<uuid:document_id>/", documents.document_view, name="document"),
+]
+
+# Member card and the member's own data (issue 3): see members/views/card.py and data.py
+urlpatterns += [
+    path("akun/kartu/", card.CardView.as_view(), name="card"),
+    path("akun/kartu.png", card.CardPngView.as_view(), name="card_png"),
+    path("akun/kartu.pdf", card.CardPdfView.as_view(), name="card_pdf"),
+    path("akun/data-saya/", data.DataExportView.as_view(), name="data_export"),
+    path("akun/tutup/", data.AccountCloseView.as_view(), name="account_close"),
 ]

@@ -269,9 +269,12 @@ def member_address_update(
 def member_submit(*, member: Member) -> Member:
     """Selesai: hand the data to the librarians. Status becomes MENUNGGU_VERIFIKASI.
 
-    Raises ProfileLocked if already submitted or verified, ProfileIncomplete (with
-    ``missing``) if something is missing. Returns the updated member.
+    The submission goes into the review queue; after a rejection (DITOLAK) it is marked
+    as a resubmission. Raises ProfileLocked if already submitted or verified,
+    ProfileIncomplete (with ``missing``) if something is missing. Returns the updated member.
     """
+    from verification.services import submission_open  # the queue app depends on members, not the reverse
+
     with transaction.atomic():
         # Locked: a double click or a second tab cannot submit twice or edit in between.
         locked = Member.objects.select_for_update().get(pk=member.pk)
@@ -283,6 +286,7 @@ def member_submit(*, member: Member) -> Member:
         locked.status = Member.Status.MENUNGGU_VERIFIKASI
         locked.submitted_at = timezone.now()
         locked.save(update_fields=["status", "submitted_at", "updated_at"])
+        submission_open(member=locked)
     return locked
 
 

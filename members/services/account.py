@@ -1,0 +1,120 @@
+"""A member's own data: download it (JSON) and close the account (UU PDP)."""
+
+from django.conf import settings
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from jaklitera.errors import ApplicationError, InvalidTransition
+
+from ..models import Document, DocumentAccess, Member, User
+from .documents import documents_delete
+
+MEMBER_FIELDS = (
+    "status",
+    "member_number",
+    "full_name",
+    "nik",
+    "birth_place",
+    "birth_date",
+    "gender",
+    "occupation",
+    "education",
+    "ktp_origin",
+    "letter_type",
+    "address_street",
+    "address_rt",
+    "address_rw",
+    "address_kelurahan",
+    "address_kecamatan",
+    "address_city",
+    "address_province",
+    "address_postal_code",
+    "submitted_at",
+    "verified_at",
+    "created_at",
+)
+
+
+class WrongPassword(ApplicationError):
+    default_message = _("Kata sandi salah. Akun tidak ditutup.")
+
+
+class StaffAccount(InvalidTransition):
+    default_message = _("Akun staf ditutup oleh admin, bukan dari halaman ini.")
+
+
+def _plain(value):
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+def member_data_export(*, user: User) -> dict:
+    """Everything Jaklitera stores about the person, as JSON-ready data.
+
+    Document files are listed with a link to download them (owner only); staff who
+    viewed them are listed by time and document kind, not by name.
+    """
+    from verification.selectors import member_submissions_export
+
+    member = Member.objects.filter(user=user).first()
+    data = {
+        "exported_at": timezone.now().isoformat(),
+        "account": {
+            "email": user.email,
+            "phone": user.phone,
+            "language": user.language,
+            "date_joined": _plain(user.date_joined),
+            "email_confirmed_at": _plain(user.email_confirmed_at),
+            "last_login": _plain(user.last_login),
+        },
+        "member": None,
+        "documents": [],
+        "submissions": [],
+        "document_views_by_staff": [],
+    }
+    if member is None:
+        return data
+    data["member"] = {name: _plain(getattr(member, name)) for name in MEMBER_FIELDS}
+    data["documents"] = [
+        {
+            "kind": document.kind,
+            "content_type": document.content_type,
+            "size": document.size,
+            "uploaded_at": document.uploaded_at.isoformat(),
+            "download": settings.SITE_URL + reverse("members:document", args=[document.pk]),
+        }
+        for document in Document.objects.filter(member=member).order_by("kind")
+    ]
+    data["submissions"] = member_submissions_export(member=member)
+    data["document_views_by_staff"] = [
+        {"kind": kind, "accessed_at": accessed_at.isoformat()}
+        for kind, accessed_at in DocumentAccess.objects.filter(member=member)
+        .order_by("accessed_at")
+        .values_list("document_kind", "accessed_at")
+    ]
+    return data
+
+
+def account_close(*, user: User, password: str) -> None:
+    """Close the account at the member's request, after re-entering the password.
+
+    The account, the member data and every document (files after commit) are deleted;
+    a waiting submission leaves the queue. Decision records stay, without personal data.
+    Raises WrongPassword, StaffAccount.
+    """
+    from verification.services import submissions_forget
+
+    if user.is_staff or user.is_superuser:
+        raise StaffAccount()
+    if not user.check_password(password or ""):
+        raise WrongPassword()
+    with transaction.atomic():
+        # Lock order as in verification: submissions before the member row.
+        locked = User.objects.select_for_update().get(pk=user.pk)
+        member = Member.objects.filter(user=locked).first()
+        if member is not None:
+            submissions_forget(member=member)
+            member = Member.objects.select_for_update().get(pk=member.pk)
+            documents_delete(member=member, kinds=list(Document.Kind.values))
+        locked.delete()
