@@ -21,7 +21,25 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "verification.view_decision",
     ],
     # Front desk: visits (filled in by the visits app); never documents.
-    PETUGAS_LAYANAN: [],
+    PETUGAS_LAYANAN: [
+        # Sessions (capacity, close), reservations (view, cancel), schedule, closures, house rules.
+        "visits.view_session",
+        "visits.change_session",
+        "visits.view_reservation",
+        "visits.change_reservation",
+        "visits.view_weekdayschedule",
+        "visits.change_weekdayschedule",
+        "visits.view_sessionslot",
+        "visits.add_sessionslot",
+        "visits.change_sessionslot",
+        "visits.delete_sessionslot",
+        "visits.view_closure",
+        "visits.add_closure",
+        "visits.change_closure",
+        "visits.delete_closure",
+        "visits.view_visitnotice",
+        "visits.change_visitnotice",
+    ],
 }
 
 

@@ -16,5 +16,6 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("bahasa/", set_language, name="set_language"),
     path("", include("members.urls")),
+    path("", include("visits.urls")),
     path("admin/", admin.site.urls),
 ]

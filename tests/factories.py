@@ -58,3 +58,10 @@ class CompleteMemberFactory(MemberFactory):
     address_city = "Jakarta Pusat"
     address_province = "DKI Jakarta"
     address_postal_code = "10330"
+
+
+class VerifiedMemberFactory(CompleteMemberFactory):
+    """An Anggota: a member whose data the librarians verified."""
+
+    status = Member.Status.TERVERIFIKASI
+    nik = factory.Sequence(lambda n: f"3171{n:012d}")

@@ -141,6 +141,13 @@ VISITS_MAX_CHILDREN = 4
 VISITS_CHILD_MAX_AGE = 17
 VISITS_API_CACHE_SECONDS = 5
 
+# --- Visits (see docs/visits.md and docs/quota.md) -------------------------
+VISITS_BOOKING_WINDOW_DAYS = env.int("VISITS_BOOKING_WINDOW_DAYS", default=7)  # today and the 6 days after
+VISITS_MAX_ACTIVE_RESERVATIONS = env.int("VISITS_MAX_ACTIVE_RESERVATIONS", default=3)
+VISITS_MAX_CHILDREN = 4
+VISITS_CHILD_MAX_AGE = 17
+VISITS_API_CACHE_SECONDS = 5
+
 # --- i18n ---------------------------------------------------------------
 LANGUAGE_CODE = "id"
 LANGUAGES = [("id", _("Bahasa Indonesia")), ("en", _("English"))]
@@ -181,6 +188,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "members.tasks.unconfirmed_accounts_purge",
         "schedule": crontab(minute=17),
     },
+    # Visits: open the newest day of the booking window just after midnight WIB,
+    # remind tomorrow's visitors, compare stored counts with real reservations.
+    "visits-generate-sessions": {"task": "visits.tasks.sessions_generate", "schedule": crontab(hour=0, minute=1)},
+    "visits-send-reminders": {"task": "visits.tasks.reminders_send", "schedule": crontab(minute=5, hour="7-21")},
+    "visits-quota-check": {"task": "visits.tasks.quota_check", "schedule": crontab(minute="*/15")},
     # Visits: open the newest day of the booking window just after midnight WIB,
     # remind tomorrow's visitors, compare stored counts with real reservations.
     "visits-generate-sessions": {"task": "visits.tasks.sessions_generate", "schedule": crontab(hour=0, minute=1)},

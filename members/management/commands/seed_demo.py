@@ -56,6 +56,11 @@ class Command(BaseCommand):
 
         sessions = sessions_generate()
         self.stdout.write(f"Visit sessions for the booking window: {sessions.created} created.")
+        # Visits: the week's sessions from the schedule, so Jadwal Kunjungan is not empty.
+        from visits.services import sessions_generate
+
+        sessions = sessions_generate()
+        self.stdout.write(f"Visit sessions for the booking window: {sessions.created} created.")
         self.stdout.write(self.style.SUCCESS("Demo data ready. Password for every demo account: " + DEMO_PASSWORD))
         for user, role in [
             (admin, "superuser (Django admin)"),

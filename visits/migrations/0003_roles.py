@@ -1,0 +1,22 @@
+from django.contrib.auth.management import create_permissions
+from django.db import migrations
+
+
+def forwards(apps, schema_editor):
+    # Permissions are normally created after all migrations; Petugas Layanan needs the visits ones now.
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, apps=apps, verbosity=0)
+        app_config.models_module = None
+    from jaklitera.roles import roles_sync
+
+    roles_sync(apps)
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("verification", "0001_roles"),
+        ("visits", "0002_default_schedule"),
+    ]
+
+    operations = [migrations.RunPython(forwards, migrations.RunPython.noop)]

@@ -1,0 +1,38 @@
+"""Services of the visits app: every write and rule (see ../../docs/visits.md)."""
+
+from .quota import busy_guard, quota_check, quota_release, quota_take
+from .reservations import (
+    Child,
+    code_normalize,
+    reminders_send,
+    reservation_cancel,
+    reservation_create,
+    reservation_reschedule,
+)
+from .schedule import (
+    booking_window,
+    closure_save,
+    local_today,
+    session_capacity_change,
+    session_close,
+    sessions_generate,
+)
+
+__all__ = [
+    "Child",
+    "booking_window",
+    "busy_guard",
+    "closure_save",
+    "code_normalize",
+    "local_today",
+    "quota_check",
+    "quota_release",
+    "quota_take",
+    "reminders_send",
+    "reservation_cancel",
+    "reservation_create",
+    "reservation_reschedule",
+    "session_capacity_change",
+    "session_close",
+    "sessions_generate",
+]

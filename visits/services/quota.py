@@ -1,0 +1,93 @@
+"""The quota: one conditional UPDATE per change of ``Session.booked``, backed by a CHECK.
+
+Why a counter and not a lock + recount: see docs/quota.md. Every path that gives
+or takes places (booking, cancelling, rescheduling, closing, capacity change)
+calls these functions, always as the *last* statement of its transaction so the
+session row is locked only for the instant before COMMIT.
+"""
+
+import contextlib
+import logging
+from dataclasses import dataclass
+
+from django.db import OperationalError
+from django.db.models import F, Q, Sum
+from django.db.models.functions import Coalesce
+
+from ..errors import VisitsBusy
+from ..models import Reservation, Session
+
+logger = logging.getLogger(__name__)
+
+# PostgreSQL: lock_not_available, query_canceled (statement_timeout), deadlock, serialization.
+BUSY_PGCODES = {"55P03", "57014", "40P01", "40001"}
+
+
+def quota_take(*, session_id: int, places: int) -> bool:
+    """Take ``places`` in an open session. True if taken; False if full or closed.
+
+    One statement: PostgreSQL re-checks the WHERE on the newest row version after
+    waiting for a concurrent writer, so two bookings can never both see the last place.
+    """
+    return bool(
+        Session.objects.filter(pk=session_id, status=Session.Status.OPEN, booked__lte=F("capacity") - places).update(
+            booked=F("booked") + places
+        )
+    )
+
+
+def quota_release(*, session_id: int, places: int) -> None:
+    """Give ``places`` back (a cancellation); the CHECK refuses to go below zero."""
+    Session.objects.filter(pk=session_id).update(booked=F("booked") - places)
+
+
+@contextlib.contextmanager
+def busy_guard():
+    """Turn a lock/statement timeout (or a deadlock victim) into ``VisitsBusy``: "sedang ramai"."""
+    try:
+        yield
+    except OperationalError as exc:
+        cause = exc.__cause__
+        pgcode = getattr(cause, "pgcode", None)
+        if pgcode in BUSY_PGCODES or "locked" in str(exc).lower():
+            logger.warning("Visits busy (%s): %s", pgcode or "sqlite", type(cause or exc).__name__)
+            raise VisitsBusy() from exc
+        raise
+
+
+@dataclass(frozen=True)
+class QuotaDifference:
+    session_id: int
+    session: str
+    stored: int
+    actual: int
+
+
+def quota_check(*, sessions=None) -> list[QuotaDifference]:
+    """Compare every session's stored ``booked`` with its active reservations (one query).
+
+    Logs an error per difference and returns them; it does not repair (a difference
+    means a bug or a manual database edit that a person should look at).
+    """
+    queryset = Session.objects.all() if sessions is None else sessions
+    rows = (
+        queryset.annotate(
+            actual=Coalesce(
+                Sum("reservations__party_size", filter=Q(reservations__status=Reservation.Status.ACTIVE)), 0
+            )
+        )
+        .exclude(booked=F("actual"))
+        .order_by("starts_at")
+    )
+    differences = [
+        QuotaDifference(session_id=row.pk, session=str(row), stored=row.booked, actual=row.actual) for row in rows
+    ]
+    for diff in differences:
+        logger.error(
+            "Quota mismatch on session %s (%s): stored booked=%s, active reservations hold %s",
+            diff.session_id,
+            diff.session,
+            diff.stored,
+            diff.actual,
+        )
+    return differences

@@ -1,0 +1,306 @@
+"""Booking, cancelling and rescheduling a visit, and the reminder the day before.
+
+Every change of places goes through ``quota.quota_take`` / ``quota.quota_release``
+as the last statement of the transaction (docs/quota.md). One account's bookings
+are serialised by a lock on its user row: the "3 active" limit and the idempotent
+form token are checked under that lock.
+"""
+
+import datetime
+import logging
+import secrets
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from jaklitera.mail import email_queue
+from members.models import Member
+
+from .. import errors
+from ..models import Reservation, ReservationChild, Session
+from . import quota
+from .quota import busy_guard
+from .schedule import booking_window, local_today
+
+logger = logging.getLogger(__name__)
+
+# Short, unambiguous (no 0/O, 1/I/L, U) and unguessable: 30^8 ≈ 6.6 × 10^11 codes, drawn by `secrets`.
+CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
+CODE_LENGTH = 8
+
+
+@dataclass(frozen=True)
+class Child:
+    name: str
+    age: int
+
+
+def code_normalize(code: str) -> str:
+    """What a person typed or a scanner read → the stored form (upper case, no dash or spaces)."""
+    return "".join((code or "").upper().split()).replace("-", "")
+
+
+def _code_new() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def _category_for(user) -> str:
+    verified = Member.objects.filter(user_id=user.pk, status=Member.Status.TERVERIFIKASI).exists()
+    return Reservation.Category.ANGGOTA if verified else Reservation.Category.NON_ANGGOTA
+
+
+def _children_check(children: Sequence[Child]) -> None:
+    if len(children) > settings.VISITS_MAX_CHILDREN:
+        raise errors.TooManyChildren(settings.VISITS_MAX_CHILDREN)
+    for child in children:
+        if not child.name.strip() or not (0 <= child.age <= settings.VISITS_CHILD_MAX_AGE):
+            raise errors.InvalidChild()
+
+
+def _session_bookable_check(session: Session, *, now) -> None:
+    """Raise why this session cannot be booked now (closed, past, last check-in, beyond window)."""
+    if session.status == Session.Status.CLOSED or now >= session.last_checkin_at:
+        raise errors.BookingClosed()
+    if session.date < local_today(now):
+        raise errors.BookingClosed()
+    if session.date not in booking_window(today=local_today(now)):
+        raise errors.NotYetOpen()
+
+
+def _user_lock(user) -> None:
+    # Serialises one account's bookings (limit, token); other accounts are not affected.
+    get_user_model().objects.select_for_update().filter(pk=user.pk).values_list("pk", flat=True).get()
+
+
+def _active_upcoming(user, *, now):
+    return Reservation.objects.filter(user=user, status=Reservation.Status.ACTIVE, session__ends_at__gt=now)
+
+
+def _insert(*, user, session: Session, category: str, children: Sequence[Child], token, rescheduled_from=None):
+    """Insert the reservation and its children (savepoint per try: a code collision retries)."""
+    for _attempt in range(5):
+        code = _code_new()
+        try:
+            with transaction.atomic():
+                reservation = Reservation.objects.create(
+                    code=code,
+                    session=session,
+                    user=user,
+                    category=category,
+                    party_size=1 + len(children),
+                    request_token=token,
+                    rescheduled_from=rescheduled_from,
+                )
+        except IntegrityError:
+            if Reservation.objects.filter(code=code).exists():
+                continue
+            # The partial unique index: an active reservation of this account in this session.
+            raise errors.AlreadyBooked() from None
+        ReservationChild.objects.bulk_create(
+            [ReservationChild(reservation=reservation, name=c.name.strip(), age=c.age) for c in children]
+        )
+        return reservation
+    raise errors.VisitError()  # pragma: no cover - five collisions in a 6.6e11 space
+
+
+def _full_or_closed(session_id: int) -> errors.VisitError:
+    status = Session.objects.filter(pk=session_id).values_list("status", flat=True).first()
+    return errors.BookingClosed() if status == Session.Status.CLOSED else errors.QuotaFull()
+
+
+def reservation_create(
+    *,
+    user,
+    session_id: int,
+    children: Sequence[Child] = (),
+    acknowledged: bool,
+    token: uuid.UUID | None = None,
+) -> Reservation:
+    """Book a place for ``user`` and ``children`` in a session.
+
+    ``token`` comes from the form: the same token again returns the reservation it
+    already made (double submit, retry). Anggota if the member is verified, else Non Anggota.
+
+    Raises EmailNotConfirmed, NotAcknowledged, TooManyChildren, InvalidChild, SessionNotFound,
+    BookingClosed, NotYetOpen, AlreadyBooked, TooManyActive, QuotaFull, VisitsBusy.
+    """
+    if not (user.is_active and user.email_confirmed_at):
+        raise errors.EmailNotConfirmed()
+    if not acknowledged:
+        raise errors.NotAcknowledged()
+    children = list(children)
+    _children_check(children)
+    with busy_guard():
+        return _reservation_create(user=user, session_id=session_id, children=children, token=token)
+
+
+@transaction.atomic
+def _reservation_create(*, user, session_id, children, token) -> Reservation:
+    now = timezone.now()
+    _user_lock(user)
+    if token is not None:
+        existing = Reservation.objects.filter(user=user, request_token=token).first()
+        if existing is not None:
+            return existing
+    session = Session.objects.filter(pk=session_id).first()
+    if session is None:
+        raise errors.SessionNotFound()
+    _session_bookable_check(session, now=now)
+    if Reservation.objects.filter(user=user, session=session, status=Reservation.Status.ACTIVE).exists():
+        raise errors.AlreadyBooked()
+    limit = settings.VISITS_MAX_ACTIVE_RESERVATIONS
+    if _active_upcoming(user, now=now).count() >= limit:
+        raise errors.TooManyActive(limit)
+    party = 1 + len(children)
+    if session.places_left < party:
+        raise errors.QuotaFull()  # early answer; the UPDATE below is the guarantee
+    reservation = _insert(user=user, session=session, category=_category_for(user), children=children, token=token)
+    email_queue(kind="visit_confirmed", to=user.email, user=user, context={"reservation_id": reservation.pk})
+    # Last statement: the session row stays locked only until COMMIT. See docs/quota.md.
+    if not quota.quota_take(session_id=session.pk, places=party):
+        raise _full_or_closed(session.pk)
+    logger.info("Reservation %s: session %s, %s person(s)", reservation.pk, session.pk, party)
+    return reservation
+
+
+def reservation_cancel(
+    *, reservation_id: int, user=None, reason: str = Reservation.CancelReason.VISITOR
+) -> Reservation:
+    """Cancel an active reservation; its places return at once and the visitor is emailed.
+
+    ``user`` (when given) must own it. A visitor may cancel until the session starts.
+    Raises Reservation.DoesNotExist, ReservationNotActive, SessionStarted, VisitsBusy.
+    """
+    with busy_guard():
+        return _reservation_cancel(reservation_id=reservation_id, user=user, reason=reason)
+
+
+@transaction.atomic
+def _reservation_cancel(*, reservation_id, user, reason) -> Reservation:
+    now = timezone.now()
+    queryset = Reservation.objects.select_related("session", "user")
+    if user is not None:
+        queryset = queryset.filter(user=user)
+    reservation = queryset.get(pk=reservation_id)
+    if reservation.status != Reservation.Status.ACTIVE:
+        raise errors.ReservationNotActive()
+    if reason == Reservation.CancelReason.VISITOR and now >= reservation.session.starts_at:
+        raise errors.SessionStarted()
+    # Conditional: of two cancels at once, only one returns the places.
+    changed = Reservation.objects.filter(pk=reservation.pk, status=Reservation.Status.ACTIVE).update(
+        status=Reservation.Status.CANCELLED, cancel_reason=reason, cancelled_at=now
+    )
+    if not changed:
+        raise errors.ReservationNotActive()
+    email_queue(
+        kind="visit_cancelled",
+        to=reservation.user.email,
+        user=reservation.user,
+        context={"reservation_id": reservation.pk},
+    )
+    quota.quota_release(session_id=reservation.session_id, places=reservation.party_size)
+    reservation.status = Reservation.Status.CANCELLED
+    reservation.cancel_reason = reason
+    reservation.cancelled_at = now
+    return reservation
+
+
+def reservation_reschedule(*, reservation_id: int, user, new_session_id: int) -> Reservation:
+    """Move a reservation to another session, atomically.
+
+    The old place is released only if the new one is obtained: both counter changes
+    happen in one transaction (in session-id order, so two opposite moves cannot
+    deadlock), and a full new session rolls everything back. The new reservation gets
+    a new code; the old one is cancelled as RESCHEDULED. Asking again for a move already
+    made returns the new reservation (idempotent).
+
+    Raises Reservation.DoesNotExist, ReservationNotActive, SessionStarted, SameSession,
+    SessionNotFound, BookingClosed, NotYetOpen, AlreadyBooked, QuotaFull, VisitsBusy.
+    """
+    with busy_guard():
+        return _reservation_reschedule(reservation_id=reservation_id, user=user, new_session_id=new_session_id)
+
+
+@transaction.atomic
+def _reservation_reschedule(*, reservation_id, user, new_session_id) -> Reservation:
+    now = timezone.now()
+    _user_lock(user)
+    old = Reservation.objects.select_related("session").prefetch_related("children").get(pk=reservation_id, user=user)
+    if old.status != Reservation.Status.ACTIVE:
+        moved = Reservation.objects.filter(rescheduled_from=old, session_id=new_session_id).first()
+        if moved is not None:
+            return moved
+        raise errors.ReservationNotActive()
+    if now >= old.session.starts_at:
+        raise errors.SessionStarted()
+    if old.session_id == new_session_id:
+        raise errors.SameSession()
+    new_session = Session.objects.filter(pk=new_session_id).first()
+    if new_session is None:
+        raise errors.SessionNotFound()
+    _session_bookable_check(new_session, now=now)
+    if Reservation.objects.filter(user=user, session=new_session, status=Reservation.Status.ACTIVE).exists():
+        raise errors.AlreadyBooked()
+    if new_session.places_left < old.party_size:
+        raise errors.QuotaFull()
+    # Conditional, like a cancel: a concurrent cancel of the same reservation wins once.
+    released = Reservation.objects.filter(pk=old.pk, status=Reservation.Status.ACTIVE).update(
+        status=Reservation.Status.CANCELLED, cancel_reason=Reservation.CancelReason.RESCHEDULED, cancelled_at=now
+    )
+    if not released:
+        raise errors.ReservationNotActive()
+    children = [Child(name=c.name, age=c.age) for c in old.children.all()]
+    new = _insert(
+        user=user,
+        session=new_session,
+        category=_category_for(user),
+        children=children,
+        token=None,
+        rescheduled_from=old,
+    )
+    email_queue(kind="visit_confirmed", to=user.email, user=user, context={"reservation_id": new.pk})
+    # Both counters last, in id order (no deadlock between opposite moves); a full
+    # new session raises and the whole transaction, the release included, rolls back.
+    for session_id in sorted((old.session_id, new_session.pk)):
+        if session_id == old.session_id:
+            quota.quota_release(session_id=old.session_id, places=old.party_size)
+        elif not quota.quota_take(session_id=new_session.pk, places=old.party_size):
+            raise _full_or_closed(new_session.pk)
+    return new
+
+
+def reminders_send(*, now=None) -> int:
+    """Queue the reminder for every active reservation of tomorrow's sessions, once each.
+
+    Each reservation is claimed by one conditional UPDATE of ``reminder_sent_at``, so a
+    second run (or a second beat) sends nothing twice. Returns how many were queued.
+    """
+    now = now or timezone.now()
+    tomorrow = local_today(now) + datetime.timedelta(days=1)
+    ids = list(
+        Reservation.objects.filter(
+            status=Reservation.Status.ACTIVE, session__date=tomorrow, reminder_sent_at__isnull=True
+        ).values_list("pk", flat=True)
+    )
+    sent = 0
+    for reservation_id in ids:
+        with transaction.atomic():
+            claimed = Reservation.objects.filter(
+                pk=reservation_id, status=Reservation.Status.ACTIVE, reminder_sent_at__isnull=True
+            ).update(reminder_sent_at=now)
+            if not claimed:
+                continue
+            reservation = Reservation.objects.select_related("user").get(pk=reservation_id)
+            email_queue(
+                kind="visit_reminder",
+                to=reservation.user.email,
+                user=reservation.user,
+                context={"reservation_id": reservation_id},
+            )
+            sent += 1
+    return sent

@@ -1,0 +1,217 @@
+"""Thin views: the week's availability, booking, Kunjungan Saya, QR, JSON for on-site screens."""
+
+import datetime
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.cache import cache
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.decorators.http import require_GET
+
+from jaklitera.errors import ApplicationError
+
+from . import selectors, services
+from .errors import VisitsBusy
+from .forms import RescheduleForm, ReservationForm
+from .models import Reservation, Session, VisitNotice
+from .qr import qr_png, qr_svg
+
+
+def _error_status(error: ApplicationError) -> int:
+    # Busy is temporary (503 + Retry-After); a broken rule is a conflict with the current state.
+    return 503 if isinstance(error, VisitsBusy) else 409
+
+
+class AvailabilityView(View):
+    """Jadwal Kunjungan: the next 7 days, places left, closed days (anyone may look)."""
+
+    def get(self, request):
+        days = selectors.availability_week(user=request.user)
+        return render(request, "visits/availability.html", {"days": days})
+
+
+class ReservationCreateView(LoginRequiredMixin, View):
+    template_name = "visits/reservation_form.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.session = selectors.session_get(session_id=kwargs["session_id"])
+        if self.session is None:
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+    def render_form(self, form, *, error=None, status=200):
+        state = self.session.state()
+        unavailable = None
+        if state == Session.State.FULL:
+            unavailable = _("Sesi ini sudah penuh")
+        elif state in (Session.State.BOOKING_CLOSED, Session.State.CLOSED):
+            unavailable = _("Pemesanan sesi ini sudah ditutup")
+        response = render(
+            self.request,
+            self.template_name,
+            {
+                "form": form,
+                "session": self.session,
+                "notice": VisitNotice.current(),
+                "error": error,
+                "unavailable": unavailable,
+                "email_confirmed": bool(self.request.user.email_confirmed_at),
+                "is_anggota": _is_anggota(self.request.user),
+                "max_children": settings.VISITS_MAX_CHILDREN,
+            },
+            status=status,
+        )
+        if status == 503:
+            response["Retry-After"] = "3"
+        return response
+
+    def get(self, request, session_id):
+        return self.render_form(ReservationForm())
+
+    def post(self, request, session_id):
+        form = ReservationForm(request.POST)
+        if not form.is_valid():
+            return self.render_form(form, status=400)
+        try:
+            reservation = services.reservation_create(
+                user=request.user,
+                session_id=self.session.pk,
+                children=form.children(),
+                acknowledged=form.cleaned_data["acknowledge"],
+                token=form.cleaned_data["token"],
+            )
+        except ApplicationError as error:
+            self.session.refresh_from_db()
+            return self.render_form(form, error=str(error), status=_error_status(error))
+        messages.success(request, _("Reservasi berhasil. Simpan kode reservasi dan kode QR Anda."))
+        return redirect("visits:reservation_detail", code=reservation.code)
+
+
+def _is_anggota(user) -> bool:
+    member = getattr(user, "member", None) if user.is_authenticated else None
+    return bool(member and member.is_verified)
+
+
+class MyVisitsView(LoginRequiredMixin, View):
+    def get(self, request):
+        return render(request, "visits/my_visits.html", selectors.reservations_for_user(user=request.user))
+
+
+class _OwnReservationMixin(LoginRequiredMixin):
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.reservation = selectors.reservation_get_for_user(user=request.user, code=kwargs["code"])
+        if self.reservation is None:
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+
+class ReservationDetailView(_OwnReservationMixin, View):
+    """The confirmation: code, QR, session, party, what the visitor may use."""
+
+    def get(self, request, code):
+        return render(request, "visits/reservation_detail.html", {"reservation": self.reservation})
+
+
+class ReservationQrView(_OwnReservationMixin, View):
+    def get(self, request, code, fmt):
+        if fmt == "svg":
+            response = HttpResponse(qr_svg(self.reservation.code), content_type="image/svg+xml")
+        else:
+            response = HttpResponse(qr_png(self.reservation.code), content_type="image/png")
+        patch_cache_control(response, private=True, max_age=3600)
+        return response
+
+
+class ReservationCancelView(_OwnReservationMixin, View):
+    template_name = "visits/reservation_cancel.html"
+
+    def get(self, request, code):
+        return render(request, self.template_name, {"reservation": self.reservation})
+
+    def post(self, request, code):
+        try:
+            services.reservation_cancel(reservation_id=self.reservation.pk, user=request.user)
+        except ApplicationError as error:
+            status = _error_status(error)
+            return render(
+                request, self.template_name, {"reservation": self.reservation, "error": str(error)}, status=status
+            )
+        messages.success(
+            request,
+            _("Reservasi %(code)s dibatalkan. Tempat Anda sudah dikembalikan.")
+            % {"code": self.reservation.code_display},
+        )
+        return redirect("visits:my_visits")
+
+
+class ReservationRescheduleView(_OwnReservationMixin, View):
+    template_name = "visits/reservation_reschedule.html"
+
+    def render_page(self, *, error=None, status=200):
+        return render(
+            self.request,
+            self.template_name,
+            {
+                "reservation": self.reservation,
+                "days": selectors.reschedule_choices(reservation=self.reservation),
+                "error": error,
+            },
+            status=status,
+        )
+
+    def get(self, request, code):
+        if not self.reservation.is_active:
+            messages.info(request, _("Reservasi ini sudah dibatalkan."))
+            return redirect("visits:my_visits")
+        return self.render_page()
+
+    def post(self, request, code):
+        form = RescheduleForm(request.POST)
+        if not form.is_valid():
+            return self.render_page(error=_("Pilih sesi baru."), status=400)
+        try:
+            new = services.reservation_reschedule(
+                reservation_id=self.reservation.pk, user=request.user, new_session_id=form.cleaned_data["session"]
+            )
+        except (ApplicationError, Reservation.DoesNotExist) as error:
+            message = str(error) if isinstance(error, ApplicationError) else _("Reservasi tidak ditemukan.")
+            status = _error_status(error) if isinstance(error, ApplicationError) else 404
+            return self.render_page(error=message, status=status)
+        messages.success(
+            request,
+            _("Jadwal kunjungan diubah. Kode reservasi baru Anda: %(code)s. Kode lama %(old)s tidak berlaku lagi.")
+            % {"code": new.code_display, "old": self.reservation.code_display},
+        )
+        return redirect("visits:reservation_detail", code=new.code)
+
+
+@require_GET
+def sessions_api(request):
+    """``GET /api/v1/sessions/?date=YYYY-MM-DD`` for the on-site screens. Read-only, cached a few seconds."""
+    raw = request.GET.get("date", "")
+    try:
+        day = datetime.date.fromisoformat(raw)
+    except ValueError:
+        return JsonResponse({"error": "date must be YYYY-MM-DD"}, status=400)
+    seconds = settings.VISITS_API_CACHE_SECONDS
+    payload = cache.get_or_set(
+        f"visits:api:sessions:{day.isoformat()}",
+        lambda: {
+            "date": day.isoformat(),
+            "timezone": "Asia/Jakarta",
+            "sessions": selectors.sessions_for_date(date=day),
+        },
+        seconds,
+    )
+    response = JsonResponse(payload)
+    patch_cache_control(response, public=True, max_age=seconds)
+    return response
