@@ -104,12 +104,12 @@ def card_pdf(*, card: Card) -> bytes:
     # Text
     text_x = photo_x + photo_w + 3.5 * mm
     pdf.setFillColorRGB(*(c / 255 for c in INK))
-    name_lines = _wrap(card.name, 22)[:2]
+    name_size, name_lines = _pdf_name_fit(pdf, card.name, bold, width - text_x - 4 * mm)
     y = height - 18 * mm
-    pdf.setFont(bold, 8)
+    pdf.setFont(bold, name_size)
     for line in name_lines:
         pdf.drawString(text_x, y, line)
-        y -= 3.6 * mm
+        y -= name_size * 0.45 * mm
     y -= 1.5 * mm
     pdf.setFillColorRGB(*(c / 255 for c in MUTED))
     pdf.setFont(regular, 5.5)
@@ -155,23 +155,39 @@ def _card_image(card: Card) -> Image.Image:
     draw.rectangle(photo_box, outline=(216, 212, 200), width=2)
     # Text
     x = photo_box[2] + 40
-    y = header + 50
-    name_font = _font(40, bold=True)
-    for line in _wrap(card.name, 20)[:2]:
+    y = header + 40
+    size, lines = _name_fit(draw, card.name, width - x - 40)
+    name_font = _font(size, bold=True)
+    for line in lines:
         draw.text((x, y), line, font=name_font, fill=INK)
-        y += 50
-    y += 24
+        y += round(size * 1.25)
+    y += 20
     draw.text((x, y), _("Nomor anggota"), font=_font(26), fill=MUTED)
     y += 34
-    draw.text((x, y), card.member_number, font=_font(54, bold=True), fill=GREEN_DARK)
-    y += 84
+    draw.text((x, y), card.member_number, font=_font(46, bold=True), fill=GREEN_DARK)
+    y += 74
     draw.text((x, y), _("Berlaku sejak"), font=_font(26), fill=MUTED)
     y += 34
     draw.text((x, y), _date(card.valid_from), font=_font(34), fill=INK)
     # QR, bottom right
-    qr_side = 250
+    qr_side = 220
     image.paste(_qr_image(card, qr_side), (width - 40 - qr_side, height - 30 - qr_side))
     return image
+
+
+def _name_fit(draw: ImageDraw.ImageDraw, name: str, max_width: int) -> tuple[int, list[str]]:
+    """The largest font size (40 → 26 px) at which the whole name fits in two lines."""
+    for size in (40, 36, 32, 29, 26):
+        font = _font(size, bold=True)
+        lines: list[str] = []
+        for word in name.split():
+            if lines and draw.textlength(f"{lines[-1]} {word}", font=font) <= max_width:
+                lines[-1] = f"{lines[-1]} {word}"
+            else:
+                lines.append(word)
+        if len(lines) <= 2 and all(draw.textlength(line, font=font) <= max_width for line in lines):
+            return size, lines
+    return 26, [*lines[:1], " ".join(lines[1:])]
 
 
 def _qr_image(card: Card, side: int) -> Image.Image:
@@ -227,18 +243,18 @@ def _pdf_fonts() -> tuple[str, str]:
     return "Helvetica", "Helvetica-Bold"
 
 
-def _wrap(text: str, width: int) -> list[str]:
-    lines: list[str] = []
-    current = ""
-    for word in text.split():
-        if current and len(current) + 1 + len(word) > width:
-            lines.append(current)
-            current = word
-        else:
-            current = f"{current} {word}".strip()
-    if current:
-        lines.append(current)
-    return lines or [""]
+def _pdf_name_fit(pdf, name: str, font: str, max_width: float) -> tuple[float, list[str]]:
+    """As _name_fit, for the PDF: 8 pt down to 5.5 pt, two lines at most."""
+    for size in (8, 7, 6.5, 6, 5.5):
+        lines: list[str] = []
+        for word in name.split():
+            if lines and pdf.stringWidth(f"{lines[-1]} {word}", font, size) <= max_width:
+                lines[-1] = f"{lines[-1]} {word}"
+            else:
+                lines.append(word)
+        if len(lines) <= 2 and all(pdf.stringWidth(line, font, size) <= max_width for line in lines):
+            return size, lines
+    return 5.5, [*lines[:1], " ".join(lines[1:])]
 
 
 def _date(value: date) -> str:
