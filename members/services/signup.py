@@ -56,7 +56,14 @@ class OtpVoid(OtpError):
 
 class OtpCooldown(OtpError):
     def __init__(self, seconds: int):
-        super().__init__(_("Tunggu %(s)d detik sebelum meminta kode baru.") % {"s": seconds})
+        super().__init__(
+            ngettext(
+                "Tunggu %(s)d detik sebelum meminta kode baru.",
+                "Tunggu %(s)d detik sebelum meminta kode baru.",
+                seconds,
+            )
+            % {"s": seconds}
+        )
         self.seconds = seconds
 
 
