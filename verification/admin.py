@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.timesince import timesince
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
@@ -91,7 +92,7 @@ class WaitingFilter(admin.SimpleListFilter):
 
 @admin.register(Submission)
 class SubmissionAdmin(admin.ModelAdmin):
-    list_display = ["name", "email", "origin", "kind", "submitted_at", "waiting", "hints", "claim"]
+    list_display = ["name", "origin", "kind", "submitted_at", "waiting", "hints", "claim"]
     list_display_links = ["name"]
     list_filter = [StatusFilter, OriginFilter, WaitingFilter, "is_resubmission"]
     search_fields = ["member__full_name", "member__nik", "member__user__email", "member__user__phone"]
@@ -104,6 +105,9 @@ class SubmissionAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return queue_queryset()
+
+    def changelist_view(self, request, extra_context=None):
+        return super().changelist_view(request, {"title": _("Antrean verifikasi"), **(extra_context or {})})
 
     def get_actions(self, request):
         actions = super().get_actions(request)
@@ -121,13 +125,11 @@ class SubmissionAdmin(admin.ModelAdmin):
             queryset |= self.get_queryset(request).filter(member__user__phone=phone)
         return queryset, may_have_duplicates
 
-    @admin.display(description=_("nama"), ordering="member__full_name")
+    @admin.display(description=_("nama / email"), ordering="member__full_name")
     def name(self, obj):
-        return obj.member.full_name if obj.member else obj.snapshot.get("full_name") or "—"
-
-    @admin.display(description=_("email"))
-    def email(self, obj):
-        return obj.member.user.email if obj.member else "—"
+        if obj.member is None:
+            return obj.snapshot.get("full_name") or "—"
+        return format_html("{}<br><small>{}</small>", obj.member.full_name, obj.member.user.email)
 
     @admin.display(description=_("asal KTP"))
     def origin(self, obj):
