@@ -134,12 +134,12 @@ IMAGE_MAX_PIXELS = 64_000_000
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024
 
-# --- Visits (see docs/visits.md and docs/quota.md) -------------------------
-VISITS_BOOKING_WINDOW_DAYS = env.int("VISITS_BOOKING_WINDOW_DAYS", default=7)  # today and the 6 days after
-VISITS_MAX_ACTIVE_RESERVATIONS = env.int("VISITS_MAX_ACTIVE_RESERVATIONS", default=3)
-VISITS_MAX_CHILDREN = 4
-VISITS_CHILD_MAX_AGE = 17
-VISITS_API_CACHE_SECONDS = 5
+# --- Verification (see docs/verification.md) -----------------------------
+# "Next" claims a submission for this long, so two librarians never get the same one.
+VERIFICATION_CLAIM_MINUTES = env.int("VERIFICATION_CLAIM_MINUTES", default=15)
+# KTP/letter of verified members and all documents of rejected-and-abandoned submissions
+# are deleted this many days after the decision (the decision record stays).
+DOCUMENT_RETENTION_DAYS = env.int("DOCUMENT_RETENTION_DAYS", default=90)
 
 # --- Visits (see docs/visits.md and docs/quota.md) -------------------------
 VISITS_BOOKING_WINDOW_DAYS = env.int("VISITS_BOOKING_WINDOW_DAYS", default=7)  # today and the 6 days after
@@ -193,11 +193,10 @@ CELERY_BEAT_SCHEDULE = {
     "visits-generate-sessions": {"task": "visits.tasks.sessions_generate", "schedule": crontab(hour=0, minute=1)},
     "visits-send-reminders": {"task": "visits.tasks.reminders_send", "schedule": crontab(minute=5, hour="7-21")},
     "visits-quota-check": {"task": "visits.tasks.quota_check", "schedule": crontab(minute="*/15")},
-    # Visits: open the newest day of the booking window just after midnight WIB,
-    # remind tomorrow's visitors, compare stored counts with real reservations.
-    "visits-generate-sessions": {"task": "visits.tasks.sessions_generate", "schedule": crontab(hour=0, minute=1)},
-    "visits-send-reminders": {"task": "visits.tasks.reminders_send", "schedule": crontab(minute=5, hour="7-21")},
-    "visits-quota-check": {"task": "visits.tasks.quota_check", "schedule": crontab(minute="*/15")},
+    "verification-documents-purge": {
+        "task": "verification.tasks.documents_purge_expired",
+        "schedule": crontab(hour=2, minute=37),
+    },
 }
 
 # --- Security -----------------------------------------------------------
