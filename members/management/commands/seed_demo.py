@@ -51,11 +51,11 @@ class Command(BaseCommand):
         )
         new_user = self._user("baru@jaklitera.test")
         Member.objects.get_or_create(user=new_user)
-        # Visits: the week's sessions from the schedule, so Jadwal Kunjungan is not empty.
-        from visits.services import sessions_generate
-
-        sessions = sessions_generate()
-        self.stdout.write(f"Visit sessions for the booking window: {sessions.created} created.")
+        # Two submissions in the librarians' queue (issue 3), so /admin/ is not empty.
+        waiting_user = self._user("menunggu@jaklitera.test")
+        self._submission(waiting_user, full_name="Siti Rahmawati", nik="3171014506900001", non_dki=False)
+        outside_user = self._user("luar@jaklitera.test")
+        self._submission(outside_user, full_name="Andi Pratama", nik="3273011203850002", non_dki=True)
         # Visits: the week's sessions from the schedule, so Jadwal Kunjungan is not empty.
         from visits.services import sessions_generate
 
@@ -68,6 +68,8 @@ class Command(BaseCommand):
             (desk, "Petugas Layanan (front desk)"),
             (member_user, "member, TERVERIFIKASI"),
             (new_user, "member, belum terverifikasi"),
+            (waiting_user, "member, menunggu verifikasi (DKI)"),
+            (outside_user, "member, menunggu verifikasi (luar DKI: KTP + surat)"),
         ]:
             self.stdout.write(f"  {user.email:32} {role}")
 
@@ -81,3 +83,97 @@ class Command(BaseCommand):
             setattr(user, key, value)
         user.save()
         return user
+
+    def _submission(self, user, *, full_name, nik, non_dki):
+        """A completed profile with a generated photo (and KTP + letter outside DKI), submitted."""
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        from members.services import profile
+
+        member, _created = Member.objects.get_or_create(user=user)
+        if not member.is_editable:
+            return  # already in the queue or decided
+        profile.member_photo_save(member=member, photo=SimpleUploadedFile("foto.jpg", _demo_photo(), "image/jpeg"))
+        is_female = int(nik[6:8]) > 40
+        profile.member_personal_update(
+            member=member,
+            full_name=full_name,
+            nik=nik,
+            birth_place="Jakarta" if not non_dki else "Bandung",
+            birth_date=datetime.date(1900 + int(nik[10:12]), int(nik[8:10]), int(nik[6:8]) - (40 if is_female else 0)),
+            gender=Member.Gender.PEREMPUAN if is_female else Member.Gender.LAKI_LAKI,
+            occupation="Guru" if is_female else "Mahasiswa",
+            education=Member.Education.S1,
+        )
+        if non_dki:
+            profile.member_ktp_update(
+                member=member,
+                ktp_origin=Member.KtpOrigin.NON_DKI,
+                letter_type=Member.LetterType.SEKOLAH,
+                ktp=SimpleUploadedFile("ktp.png", _demo_ktp(), "image/png"),
+                letter=SimpleUploadedFile("surat.pdf", _demo_letter(), "application/pdf"),
+            )
+        else:
+            profile.member_ktp_update(member=member, ktp_origin=Member.KtpOrigin.DKI)
+        profile.member_address_update(
+            member=member,
+            street="Jl. Cikini Raya No. 73" if not non_dki else "Jl. Dago No. 12",
+            rt="1",
+            rw="2",
+            kelurahan="Cikini" if not non_dki else "Dago",
+            kecamatan="Menteng" if not non_dki else "Coblong",
+            city="Jakarta Pusat" if not non_dki else "Kota Bandung",
+            province="DKI Jakarta" if not non_dki else "Jawa Barat",
+            postal_code="10330" if not non_dki else "40135",
+        )
+        profile.member_submit(member=member)
+
+
+def _demo_photo() -> bytes:
+    """A friendly placeholder portrait: face and shoulders on a plain background."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (600, 800), (214, 226, 222))
+    draw = ImageDraw.Draw(image)
+    draw.ellipse((120, 560, 480, 900), fill=(11, 93, 75))
+    draw.ellipse((190, 180, 410, 440), fill=(196, 150, 118))
+    draw.chord((180, 150, 420, 330), 180, 360, fill=(40, 32, 28))
+    draw.ellipse((245, 290, 265, 310), fill=(40, 32, 28))
+    draw.ellipse((335, 290, 355, 310), fill=(40, 32, 28))
+    draw.arc((260, 340, 340, 390), 20, 160, fill=(120, 60, 50), width=5)
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=88)
+    return out.getvalue()
+
+
+def _demo_ktp() -> bytes:
+    import io
+
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (856, 540), (180, 205, 235))
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((0, 0, 856, 70), fill=(120, 160, 210))
+    draw.text((30, 25), "PROVINSI JAWA BARAT · KOTA BANDUNG (CONTOH)", fill="black")
+    for row, text in enumerate(
+        ["NIK : 3273011203850002", "Nama : ANDI PRATAMA", "Tempat/Tgl Lahir : BANDUNG, 12-03-1985"]
+    ):
+        draw.text((30, 110 + row * 40), text, fill="black")
+    draw.rectangle((640, 110, 820, 350), fill=(230, 230, 230), outline="black")
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()
+
+
+def _demo_letter() -> bytes:
+    import io
+
+    from PIL import Image, ImageDraw
+
+    page = Image.new("RGB", (595, 842), "white")
+    ImageDraw.Draw(page).text((60, 80), "SURAT KETERANGAN SEKOLAH (CONTOH)", fill="black")
+    out = io.BytesIO()
+    page.save(out, "PDF")
+    return out.getvalue()
