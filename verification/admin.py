@@ -14,6 +14,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.text import capfirst
 from django.utils.timesince import timesince
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
@@ -107,7 +108,8 @@ class SubmissionAdmin(admin.ModelAdmin):
         return queue_queryset()
 
     def changelist_view(self, request, extra_context=None):
-        return super().changelist_view(request, {"title": _("Antrean verifikasi"), **(extra_context or {})})
+        title = capfirst(Submission._meta.verbose_name_plural)
+        return super().changelist_view(request, {"title": title, **(extra_context or {})})
 
     def get_actions(self, request):
         actions = super().get_actions(request)
@@ -125,7 +127,7 @@ class SubmissionAdmin(admin.ModelAdmin):
             queryset |= self.get_queryset(request).filter(member__user__phone=phone)
         return queryset, may_have_duplicates
 
-    @admin.display(description=_("nama / email"), ordering="member__full_name")
+    @admin.display(description=_("nama"), ordering="member__full_name")
     def name(self, obj):
         if obj.member is None:
             return obj.snapshot.get("full_name") or "—"
