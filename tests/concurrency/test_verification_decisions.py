@@ -132,8 +132,10 @@ def test_negative_control_without_lock_and_constraint_two_decisions_and_two_emai
         results = _race(submission.pk, [("approve", alice), ("reject", bob)])
         assert [kind for kind, _value in results] == ["decided", "decided"], results
         assert Decision.objects.filter(submission=submission).count() == 2
+        # Two emails were queued. How many go out depends on which decision commits last
+        # (a rejection email is cancelled once the member is no longer DITOLAK), so only the
+        # queue is asserted: it is the double send the guard exists to prevent.
         assert OutboundEmail.objects.count() == 2
-        assert len(mail.outbox) == 2
     finally:
         Decision.objects.all().delete()  # QuerySet.delete: the model's own delete() refuses
         with connection.schema_editor() as editor:
