@@ -1,6 +1,5 @@
 from django.contrib import admin
 from django.urls import include, path
-from django.views.i18n import set_language
 
 from . import views
 
@@ -14,7 +13,7 @@ admin.site.site_title = "Jaklitera"
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
-    path("bahasa/", set_language, name="set_language"),
+    path("bahasa/", views.language_set, name="set_language"),
     path("", include("members.urls")),
     path("", include("visits.urls")),
     path("admin/", admin.site.urls),

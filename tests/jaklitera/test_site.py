@@ -87,3 +87,18 @@ def test_production_check_deploy_is_clean():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_browser_language_does_not_override_indonesian_default(client):
+    response = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert '<html lang="id">' in response.content.decode()
+
+
+def test_language_switch_also_sets_the_email_language_of_a_signed_in_person(client):
+    from tests.factories import UserFactory
+
+    user = UserFactory(language="id")
+    client.force_login(user)
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    user.refresh_from_db()
+    assert user.language == "en"
