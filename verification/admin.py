@@ -28,6 +28,8 @@ from .forms import RejectForm
 from .models import Decision, Submission
 from .selectors import queue_queryset, submission_review
 
+SKIPPED_SESSION_KEY = "verification_skipped"
+
 
 class StatusFilter(admin.SimpleListFilter):
     """Waiting by default: the list is the queue."""
@@ -208,7 +210,8 @@ class SubmissionAdmin(admin.ModelAdmin):
 
     def next_view(self, request):
         self._require_review(request)
-        submission = services.submission_claim_next(reviewer=request.user)
+        skipped = tuple(request.session.get(SKIPPED_SESSION_KEY, []))
+        submission = services.submission_claim_next(reviewer=request.user, skipped=skipped)
         if submission is None:
             self.message_user(request, _("Antrean kosong: tidak ada pengajuan yang menunggu."), messages.INFO)
             return redirect("admin:verification_submission_changelist")
@@ -288,6 +291,9 @@ class SubmissionAdmin(admin.ModelAdmin):
     def _skip(self, request, object_id):
         self._require_review(request)
         services.submission_release(submission_id=object_id, reviewer=request.user)
+        # Remember it for this librarian's "next", so the queue moves on (see submission_claim_next).
+        skipped = [pk for pk in request.session.get(SKIPPED_SESSION_KEY, []) if pk != int(object_id)]
+        request.session[SKIPPED_SESSION_KEY] = [*skipped, int(object_id)][-50:]
         return redirect(reverse("admin:verification_submission_changelist"))
 
 

@@ -163,12 +163,13 @@ def _claimable(*, reviewer, now: datetime) -> Q:
     return Q(status=Submission.Status.WAITING) & free
 
 
-def submission_claim_next(*, reviewer) -> Submission | None:
+def submission_claim_next(*, reviewer, skipped: tuple[int, ...] = ()) -> Submission | None:
     """Claim the oldest waiting submission nobody else holds, for VERIFICATION_CLAIM_MINUTES.
 
     A reviewer who already holds a claim gets that one back (renewed). Two reviewers
     asking at once get different submissions: each claim is one conditional UPDATE,
-    and a reviewer whose UPDATE matched nothing tries the next candidate.
+    and a reviewer whose UPDATE matched nothing tries the next candidate. Submissions
+    this reviewer skipped (Lewati) come last, so "next" moves on instead of returning them.
     Returns None when nothing is free. Raises NotAllowed.
     """
     if not reviewer_can_review(reviewer):
@@ -180,11 +181,12 @@ def submission_claim_next(*, reviewer) -> Submission | None:
         .first()
     )
     candidates = [own.pk] if own else []
-    candidates += list(
+    free = list(
         Submission.objects.filter(_claimable(reviewer=reviewer, now=now))
         .order_by("submitted_at", "pk")
-        .values_list("pk", flat=True)[:20]
+        .values_list("pk", flat=True)[:50]
     )
+    candidates += [pk for pk in free if pk not in skipped] + [pk for pk in free if pk in skipped]
     for pk in candidates:
         claimed = (
             Submission.objects.filter(pk=pk)

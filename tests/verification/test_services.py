@@ -291,6 +291,21 @@ def test_skip_releases_the_claim(waiting, librarian, librarian2):
     assert services.submission_claim_next(reviewer=librarian2).pk == submission.pk
 
 
+def test_next_after_skipping_moves_on_and_comes_back_when_nothing_else_waits(librarian):
+    with freeze_time("2026-12-01 09:00:00"):
+        older = submitted_member(nik="3171014506900011")
+    with freeze_time("2026-12-02 09:00:00"):
+        newer = submitted_member(nik="3171014506900012")
+    first = services.submission_claim_next(reviewer=librarian)
+    assert first.member_id == older.pk
+    services.submission_release(submission_id=first.pk, reviewer=librarian)
+    second = services.submission_claim_next(reviewer=librarian, skipped=(first.pk,))
+    assert second.member_id == newer.pk
+    services.submission_release(submission_id=second.pk, reviewer=librarian)
+    again = services.submission_claim_next(reviewer=librarian, skipped=(first.pk, second.pk))
+    assert again.pk == first.pk
+
+
 def test_opening_a_claimed_submission_does_not_steal_it(waiting, librarian, librarian2):
     submission = services.submission_claim_next(reviewer=librarian)
     assert services.submission_claim(submission_id=submission.pk, reviewer=librarian2) is False

@@ -208,3 +208,12 @@ def test_account_page_shows_each_status_and_the_rejection_reasons(client, librar
 
     profile.member_submit(member=waiting)
     assert "menunggu verifikasi ulang" in client.get(reverse("members:account")).content.decode()
+
+
+def test_skip_then_next_opens_the_following_submission(client, librarian, waiting, waiting_non_dki):
+    client.force_login(librarian)
+    first = client.get(reverse("admin:verification_submission_next"))
+    first_id = int(first.url.rstrip("/").split("/")[-2])
+    client.post(reverse("admin:verification_submission_skip", args=[first_id]))
+    second = client.get(reverse("admin:verification_submission_next"))
+    assert int(second.url.rstrip("/").split("/")[-2]) != first_id
