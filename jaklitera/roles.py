@@ -39,6 +39,14 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "visits.delete_closure",
         "visits.view_visitnotice",
         "visits.change_visitnotice",
+        # The desk (docs/operations.md): day list, check-in, walk-ins, exports; the member's
+        # close-up photo at check-in only (its own permission, never members.view_private_document);
+        # no-show blocks (lift = change); the desk's log.
+        "visits.use_desk",
+        "visits.view_visitor_photo",
+        "visits.view_visitblock",
+        "visits.change_visitblock",
+        "visits.view_deskevent",
     ],
 }
 
@@ -59,7 +67,12 @@ def roles_sync(apps=None) -> None:
             if not _has_models(apps, app_label):
                 # An earlier migration runs before this app's models exist; its own later migration syncs again.
                 continue
-            permissions.append(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+            permission = Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
+            if permission is None:
+                # Added by a later migration of that app (e.g. visits 0004 runs before the group
+                # models of 0006 exist); that migration calls roles_sync again.
+                continue
+            permissions.append(permission)
         group.permissions.set(permissions)
 
 

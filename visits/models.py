@@ -198,10 +198,21 @@ class Reservation(models.Model):
         SESSION_CLOSED = "SESSION_CLOSED", _("Sesi ditutup perpustakaan")
         STAFF = "STAFF", _("Dibatalkan petugas")
 
+    class Attendance(models.TextChoices):
+        """What happened at the door (docs/operations.md); separate from ``status`` so the quota
+        rule stays "ACTIVE holds places"."""
+
+        EXPECTED = "EXPECTED", _("Belum datang")
+        CHECKED_IN = "CHECKED_IN", _("Sudah check-in")
+        NO_SHOW = "NO_SHOW", _("Tidak hadir")
+
     code = models.CharField(_("kode reservasi"), max_length=12, unique=True)
     session = models.ForeignKey(Session, on_delete=models.PROTECT, related_name="reservations")
     # PROTECT: a person's active place must be cancelled through the service (which returns it).
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reservations")
+    # Empty only for a walk-in without an account (guest_name/guest_phone instead).
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="reservations"
+    )
     category = models.CharField(_("kategori"), max_length=12, choices=Category.choices)
     party_size = models.PositiveSmallIntegerField(_("jumlah orang"))
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE)
@@ -213,6 +224,14 @@ class Reservation(models.Model):
     created_at = models.DateTimeField(_("dibuat"), default=timezone.now)
     cancelled_at = models.DateTimeField(_("dibatalkan pada"), null=True, blank=True)
     reminder_sent_at = models.DateTimeField(_("pengingat dikirim"), null=True, blank=True)
+    # The desk (visits/services/checkin.py, walkins.py, noshows.py).
+    attendance = models.CharField(
+        _("kehadiran"), max_length=10, choices=Attendance.choices, default=Attendance.EXPECTED
+    )
+    checked_in_at = models.DateTimeField(_("waktu check-in"), null=True, blank=True)
+    is_walk_in = models.BooleanField(_("walk-in"), default=False)
+    guest_name = models.CharField(_("nama tamu"), max_length=150, blank=True)
+    guest_phone = models.CharField(_("ponsel tamu"), max_length=20, blank=True)
 
     class Meta:
         verbose_name = _("reservasi")
@@ -226,10 +245,32 @@ class Reservation(models.Model):
             ),
             models.CheckConstraint(condition=Q(party_size__gte=1), name="visits_reservation_party_positive"),
             models.CheckConstraint(condition=Q(status__in=["ACTIVE", "CANCELLED"]), name="visits_reservation_status"),
+            models.CheckConstraint(
+                condition=Q(attendance__in=["EXPECTED", "CHECKED_IN", "NO_SHOW"]), name="visits_reservation_attendance"
+            ),
+            # Checked in ⇔ a check-in time: an undo clears both.
+            models.CheckConstraint(
+                condition=Q(attendance="CHECKED_IN", checked_in_at__isnull=False)
+                | (~Q(attendance="CHECKED_IN") & Q(checked_in_at__isnull=True)),
+                name="visits_reservation_checked_in_time",
+            ),
+            # Only a walk-in may have no account, and then it has a name.
+            models.CheckConstraint(
+                condition=Q(user__isnull=False) | (Q(is_walk_in=True) & ~Q(guest_name="")),
+                name="visits_reservation_owner",
+            ),
         ]
         indexes = [
             models.Index(fields=["user", "status"], name="visits_res_user_status"),
             models.Index(fields=["session", "status"], name="visits_res_session_status"),
+            # The no-show job looks only at places still expected.
+            models.Index(
+                fields=["session"], condition=Q(status="ACTIVE", attendance="EXPECTED"), name="visits_res_expected"
+            ),
+        ]
+        permissions = [
+            ("use_desk", _("Dapat memakai meja layanan: daftar kunjungan, check-in, walk-in, ekspor")),
+            ("view_visitor_photo", _("Dapat melihat foto anggota saat check-in")),
         ]
 
     def __str__(self) -> str:
@@ -242,6 +283,82 @@ class Reservation(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status == self.Status.ACTIVE
+
+    @property
+    def is_checked_in(self) -> bool:
+        return self.attendance == self.Attendance.CHECKED_IN
+
+    @property
+    def children_count(self) -> int:
+        # Individual bookings are one visitor + children; a future group category would not be.
+        if self.category in (self.Category.ANGGOTA, self.Category.NON_ANGGOTA):
+            return self.party_size - 1
+        return 0
+
+
+class VisitBlock(models.Model):
+    """A visitor who missed too many visits may not book for a while (docs/operations.md#no-show).
+
+    Blocked from ``starts_on`` to ``ends_on`` inclusive, unless staff lifted it (recorded).
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="visit_blocks")
+    starts_on = models.DateField(_("mulai"))
+    ends_on = models.DateField(_("sampai dengan"))
+    noshow_count = models.PositiveSmallIntegerField(_("jumlah tidak hadir"))
+    created_at = models.DateTimeField(_("dibuat"), default=timezone.now)
+    lifted_at = models.DateTimeField(_("dicabut pada"), null=True, blank=True)
+    lifted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    lift_reason = models.CharField(_("alasan dicabut"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("blokir pemesanan")
+        verbose_name_plural = _("blokir pemesanan")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_on__gte=F("starts_on")), name="visits_block_ends_after_start")
+        ]
+        indexes = [models.Index(fields=["user", "ends_on"], name="visits_block_user_ends")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.starts_on:%Y-%m-%d}–{self.ends_on:%Y-%m-%d}"
+
+    def is_active_on(self, day: datetime.date) -> bool:
+        return self.lifted_at is None and self.starts_on <= day <= self.ends_on
+
+    @property
+    def bookable_from(self) -> datetime.date:
+        return self.ends_on + datetime.timedelta(days=1)
+
+
+class DeskEvent(models.Model):
+    """The desk's log: who checked in, overrode a rule, undid, registered a walk-in, lifted a block."""
+
+    class Action(models.TextChoices):
+        CHECK_IN = "CHECK_IN", _("Check-in")
+        OVERRIDE = "OVERRIDE", _("Check-in dengan pengecualian")
+        UNDO = "UNDO", _("Check-in dibatalkan")
+        WALK_IN = "WALK_IN", _("Walk-in")
+        BLOCK_LIFTED = "BLOCK_LIFTED", _("Blokir dicabut")
+
+    action = models.CharField(_("tindakan"), max_length=12, choices=Action.choices)
+    reservation = models.ForeignKey(
+        Reservation, null=True, blank=True, on_delete=models.SET_NULL, related_name="desk_events"
+    )
+    block = models.ForeignKey(VisitBlock, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    staff = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    note = models.CharField(_("catatan"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("waktu"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("log meja layanan")
+        verbose_name_plural = _("log meja layanan")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} · {self.created_at:%Y-%m-%d %H:%M}"
 
 
 class ReservationChild(models.Model):

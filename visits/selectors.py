@@ -4,7 +4,9 @@ whatever the number of reservations: places left are the stored counter."""
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch
+from django.conf import settings
+from django.db.models import Prefetch, Q, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from .models import Closure, Reservation, ReservationChild, Session, WeekdaySchedule
@@ -67,10 +69,16 @@ def availability_week(*, user=None, now: datetime.datetime | None = None) -> lis
 
 
 def sessions_for_date(*, date: datetime.date, now: datetime.datetime | None = None) -> list[dict]:
-    """The JSON of ``GET /api/v1/sessions/?date=``: one query (dates outside the window: empty)."""
+    """The JSON of ``GET /api/v1/sessions/?date=``: one query (dates outside the window: empty).
+
+    ``checked_in``: people checked in for the session; ``inside``: the same while the session
+    runs (from check-in opening to its end), else 0 — the on-site screens' occupancy.
+    """
     now = now or timezone.now()
     if date not in booking_window(today=timezone.localdate(now)):
         return []
+    early = datetime.timedelta(minutes=settings.VISITS_CHECKIN_OPENS_MINUTES_BEFORE)
+    checked_in = Q(reservations__status=Reservation.Status.ACTIVE, reservations__attendance="CHECKED_IN")
     return [
         {
             "id": s.pk,
@@ -80,8 +88,12 @@ def sessions_for_date(*, date: datetime.date, now: datetime.datetime | None = No
             "capacity": s.capacity,
             "places_left": s.places_left,
             "status": s.state(now),
+            "checked_in": s.checked_in,
+            "inside": s.checked_in if s.starts_at - early <= now < s.ends_at else 0,
         }
-        for s in Session.objects.filter(date=date).order_by("starts_at")
+        for s in Session.objects.filter(date=date)
+        .annotate(checked_in=Coalesce(Sum("reservations__party_size", filter=checked_in), 0))
+        .order_by("starts_at")
     ]
 
 

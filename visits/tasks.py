@@ -3,6 +3,7 @@
 from celery import shared_task
 
 from . import services
+from .services import noshows
 
 
 @shared_task
@@ -18,3 +19,9 @@ def reminders_send() -> int:
 @shared_task
 def quota_check() -> int:
     return len(services.quota_check())
+
+
+@shared_task
+def noshows_mark() -> int:
+    """Reservations not checked in by their session's last check-in time become no-shows."""
+    return noshows.noshows_mark()

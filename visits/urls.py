@@ -22,3 +22,18 @@ urlpatterns = [
     ),
     path("api/v1/sessions/", views.sessions_api, name="sessions_api"),
 ]
+
+# The desk (Daftar Kunjungan Hari Ini): docs/operations.md
+from . import views_desk  # noqa: E402
+
+urlpatterns += [
+    path("petugas/kunjungan/", views_desk.DeskDayView.as_view(), name="desk"),
+    path("petugas/kunjungan/check-in/", views_desk.CheckinView.as_view(), name="desk_checkin"),
+    path("petugas/kunjungan/batal-check-in/", views_desk.CheckinUndoView.as_view(), name="desk_undo"),
+    path("petugas/kunjungan/walk-in/", views_desk.WalkinView.as_view(), name="desk_walkin"),
+    path("petugas/kunjungan/ekspor.csv", views_desk.ExportCsvView.as_view(), name="desk_csv"),
+    path("petugas/kunjungan/cetak/", views_desk.PrintView.as_view(), name="desk_print"),
+    path("petugas/kunjungan/<str:code>/foto/", views_desk.VisitorPhotoView.as_view(), name="desk_photo"),
+    path("petugas/blokir/", views_desk.BlockListView.as_view(), name="desk_blocks"),
+    path("petugas/blokir/<int:block_id>/cabut/", views_desk.BlockLiftView.as_view(), name="desk_block_lift"),
+]

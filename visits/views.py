@@ -16,10 +16,12 @@ from django.views.decorators.http import require_GET
 from jaklitera.errors import ApplicationError
 
 from . import selectors, services
+from .desk_errors import BookingBlocked
 from .errors import VisitsBusy
 from .forms import RescheduleForm, ReservationForm
 from .models import Reservation, Session, VisitNotice
 from .qr import qr_png, qr_svg
+from .services.noshows import block_active
 
 
 def _error_status(error: ApplicationError) -> int:
@@ -53,6 +55,9 @@ class ReservationCreateView(LoginRequiredMixin, View):
             unavailable = _("Sesi ini sudah penuh")
         elif state in (Session.State.BOOKING_CLOSED, Session.State.CLOSED):
             unavailable = _("Pemesanan sesi ini sudah ditutup")
+        block = block_active(user=self.request.user)
+        if block is not None:
+            unavailable = str(BookingBlocked(block=block))
         response = render(
             self.request,
             self.template_name,
@@ -101,7 +106,11 @@ def _is_anggota(user) -> bool:
 
 class MyVisitsView(LoginRequiredMixin, View):
     def get(self, request):
-        return render(request, "visits/my_visits.html", selectors.reservations_for_user(user=request.user))
+        context = selectors.reservations_for_user(user=request.user)
+        # Too many no-shows: say so, with the dates, before they try to book (docs/operations.md#no-show).
+        block = block_active(user=request.user)
+        context["block_message"] = str(BookingBlocked(block=block)) if block else ""
+        return render(request, "visits/my_visits.html", context)
 
 
 class _OwnReservationMixin(LoginRequiredMixin):
@@ -194,6 +203,17 @@ class ReservationRescheduleView(_OwnReservationMixin, View):
         return redirect("visits:reservation_detail", code=new.code)
 
 
+def _sessions_payload(day: datetime.date) -> dict:
+    sessions = selectors.sessions_for_date(date=day)
+    return {
+        "date": day.isoformat(),
+        "timezone": "Asia/Jakarta",
+        "sessions": sessions,
+        # People inside now (checked in for the sessions running now): ask with today's date.
+        "inside_now": sum(s["inside"] for s in sessions),
+    }
+
+
 @require_GET
 def sessions_api(request):
     """``GET /api/v1/sessions/?date=YYYY-MM-DD`` for the on-site screens. Read-only, cached a few seconds."""
@@ -203,15 +223,7 @@ def sessions_api(request):
     except ValueError:
         return JsonResponse({"error": "date must be YYYY-MM-DD"}, status=400)
     seconds = settings.VISITS_API_CACHE_SECONDS
-    payload = cache.get_or_set(
-        f"visits:api:sessions:{day.isoformat()}",
-        lambda: {
-            "date": day.isoformat(),
-            "timezone": "Asia/Jakarta",
-            "sessions": selectors.sessions_for_date(date=day),
-        },
-        seconds,
-    )
+    payload = cache.get_or_set(f"visits:api:sessions:{day.isoformat()}", lambda: _sessions_payload(day), seconds)
     response = JsonResponse(payload)
     patch_cache_control(response, public=True, max_age=seconds)
     return response

@@ -147,6 +147,13 @@ VISITS_MAX_ACTIVE_RESERVATIONS = env.int("VISITS_MAX_ACTIVE_RESERVATIONS", defau
 VISITS_MAX_CHILDREN = 4
 VISITS_CHILD_MAX_AGE = 17
 VISITS_API_CACHE_SECONDS = 5
+# The desk (docs/operations.md): check-in opens this many minutes before a session starts and
+# closes at the session's last check-in time. VISITS_NOSHOW_LIMIT no-shows within
+# VISITS_NOSHOW_WINDOW_DAYS days → no booking for VISITS_NOSHOW_BLOCK_DAYS days.
+VISITS_CHECKIN_OPENS_MINUTES_BEFORE = env.int("VISITS_CHECKIN_OPENS_MINUTES_BEFORE", default=30)
+VISITS_NOSHOW_LIMIT = env.int("VISITS_NOSHOW_LIMIT", default=3)
+VISITS_NOSHOW_WINDOW_DAYS = env.int("VISITS_NOSHOW_WINDOW_DAYS", default=30)
+VISITS_NOSHOW_BLOCK_DAYS = env.int("VISITS_NOSHOW_BLOCK_DAYS", default=14)
 
 # --- i18n ---------------------------------------------------------------
 LANGUAGE_CODE = "id"
@@ -193,6 +200,8 @@ CELERY_BEAT_SCHEDULE = {
     "visits-generate-sessions": {"task": "visits.tasks.sessions_generate", "schedule": crontab(hour=0, minute=1)},
     "visits-send-reminders": {"task": "visits.tasks.reminders_send", "schedule": crontab(minute=5, hour="7-21")},
     "visits-quota-check": {"task": "visits.tasks.quota_check", "schedule": crontab(minute="*/15")},
+    # The desk: reservations not checked in by their session's last check-in time become no-shows.
+    "visits-mark-noshows": {"task": "visits.tasks.noshows_mark", "schedule": crontab(minute="*/10")},
     "verification-documents-purge": {
         "task": "verification.tasks.documents_purge_expired",
         "schedule": crontab(hour=2, minute=37),

@@ -24,6 +24,7 @@ from members.models import Member
 from .. import errors
 from ..models import Reservation, ReservationChild, Session
 from . import quota
+from .noshows import block_check
 from .quota import busy_guard
 from .schedule import booking_window, local_today
 
@@ -127,7 +128,8 @@ def reservation_create(
     already made (double submit, retry). Anggota if the member is verified, else Non Anggota.
 
     Raises EmailNotConfirmed, NotAcknowledged, TooManyChildren, InvalidChild, SessionNotFound,
-    BookingClosed, NotYetOpen, AlreadyBooked, TooManyActive, QuotaFull, VisitsBusy.
+    BookingClosed, NotYetOpen, AlreadyBooked, TooManyActive, QuotaFull, VisitsBusy,
+    BookingBlocked (desk_errors).
     """
     if not (user.is_active and user.email_confirmed_at):
         raise errors.EmailNotConfirmed()
@@ -135,6 +137,7 @@ def reservation_create(
         raise errors.NotAcknowledged()
     children = list(children)
     _children_check(children)
+    block_check(user=user)  # too many no-shows: docs/operations.md#no-show
     with busy_guard():
         return _reservation_create(user=user, session_id=session_id, children=children, token=token)
 
@@ -197,12 +200,13 @@ def _reservation_cancel(*, reservation_id, user, reason) -> Reservation:
     )
     if not changed:
         raise errors.ReservationNotActive()
-    email_queue(
-        kind="visit_cancelled",
-        to=reservation.user.email,
-        user=reservation.user,
-        context={"reservation_id": reservation.pk},
-    )
+    if reservation.user is not None:  # a walk-in guest has no account and no email
+        email_queue(
+            kind="visit_cancelled",
+            to=reservation.user.email,
+            user=reservation.user,
+            context={"reservation_id": reservation.pk},
+        )
     quota.quota_release(session_id=reservation.session_id, places=reservation.party_size)
     reservation.status = Reservation.Status.CANCELLED
     reservation.cancel_reason = reason
@@ -284,7 +288,10 @@ def reminders_send(*, now=None) -> int:
     tomorrow = local_today(now) + datetime.timedelta(days=1)
     ids = list(
         Reservation.objects.filter(
-            status=Reservation.Status.ACTIVE, session__date=tomorrow, reminder_sent_at__isnull=True
+            status=Reservation.Status.ACTIVE,
+            session__date=tomorrow,
+            reminder_sent_at__isnull=True,
+            user__isnull=False,
         ).values_list("pk", flat=True)
     )
     sent = 0

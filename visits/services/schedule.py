@@ -142,6 +142,8 @@ def session_close(*, session_id: int, reason: str) -> int:
         )
         Session.objects.filter(pk=session.pk).update(booked=F("booked") - places)
         for reservation in reservations:
+            if reservation.user is None:
+                continue  # a walk-in guest has no account and no email
             email_queue(
                 kind="visit_cancelled",
                 to=reservation.user.email,

@@ -1,0 +1,283 @@
+"""Reads for the desk (Daftar Kunjungan Hari Ini, exports, blocks). A fixed number of queries
+whatever the number of reservations: counts are aggregates, rows come in one joined query."""
+
+import datetime
+import re
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db.models import CharField, Count, F, Q, Sum, Value
+from django.db.models.functions import Coalesce, Lower, NullIf
+from django.utils import timezone
+
+from members.models import Document
+from members.validators import phone_display
+
+from .models import Reservation, Session, VisitBlock
+from .services.checkin import checkin_window
+from .services.reservations import code_normalize
+
+ACTIVE = Reservation.Status.ACTIVE
+ATT = Reservation.Attendance
+
+# The status filter of the list: "" = everyone still holding a place.
+STATUS_FILTERS = {
+    "": Q(status=ACTIVE),
+    "EXPECTED": Q(status=ACTIVE, attendance=ATT.EXPECTED),
+    "CHECKED_IN": Q(status=ACTIVE, attendance=ATT.CHECKED_IN),
+    "NO_SHOW": Q(status=ACTIVE, attendance=ATT.NO_SHOW),
+    "CANCELLED": Q(status=Reservation.Status.CANCELLED),
+    "ALL": Q(),
+}
+
+
+def _people(condition: Q):
+    return Coalesce(Sum("reservations__party_size", filter=condition), 0)
+
+
+@dataclass
+class SessionSummary:
+    session: Session
+    checked_in: int
+    no_show: int
+    expected: int
+    reservations: int
+    opens_at: datetime.datetime
+    checkin_open: bool
+    running: bool
+
+    @property
+    def booked(self) -> int:
+        return self.session.booked
+
+    @property
+    def places_left(self) -> int:
+        return self.session.places_left
+
+
+@dataclass
+class DeskRow:
+    """One reservation as the desk shows it (name, phone and type already resolved)."""
+
+    reservation: Reservation
+    name: str
+    phone: str
+    member_number: str
+    visitor_type: str
+    children: int
+    status_key: str
+    status_label: str
+
+    @property
+    def code(self) -> str:
+        return self.reservation.code_display
+
+
+@dataclass
+class DeskDay:
+    day: datetime.date
+    sessions: list[SessionSummary] = field(default_factory=list)
+    rows: list[DeskRow] = field(default_factory=list)
+    selected: Session | None = None
+    inside_now: int = 0
+
+
+def session_summaries(*, day: datetime.date, now: datetime.datetime | None = None) -> list[SessionSummary]:
+    """Every session of ``day`` with its people booked / checked in / expected / no-show. One query."""
+    now = now or timezone.now()
+    sessions = (
+        Session.objects.filter(date=day)
+        .annotate(
+            checked_in_people=_people(Q(reservations__status=ACTIVE, reservations__attendance=ATT.CHECKED_IN)),
+            no_show_people=_people(Q(reservations__status=ACTIVE, reservations__attendance=ATT.NO_SHOW)),
+            expected_people=_people(Q(reservations__status=ACTIVE, reservations__attendance=ATT.EXPECTED)),
+            reservation_count=Count("reservations", filter=Q(reservations__status=ACTIVE)),
+        )
+        .order_by("starts_at")
+    )
+    result = []
+    for session in sessions:
+        opens, closes = checkin_window(session)
+        result.append(
+            SessionSummary(
+                session=session,
+                checked_in=session.checked_in_people,
+                no_show=session.no_show_people,
+                expected=session.expected_people,
+                reservations=session.reservation_count,
+                opens_at=opens,
+                checkin_open=session.status == Session.Status.OPEN and opens <= now <= closes,
+                running=opens <= now < session.ends_at,
+            )
+        )
+    return result
+
+
+def occupancy_now(*, now: datetime.datetime | None = None) -> int:
+    """People inside now: checked in for sessions running now (from check-in opening to the end). One query."""
+    now = now or timezone.now()
+    early = datetime.timedelta(minutes=settings.VISITS_CHECKIN_OPENS_MINUTES_BEFORE)
+    return Reservation.objects.filter(
+        status=ACTIVE,
+        attendance=ATT.CHECKED_IN,
+        session__starts_at__lte=now + early,
+        session__ends_at__gt=now,
+    ).aggregate(people=Coalesce(Sum("party_size"), 0))["people"]
+
+
+def _search(query: str) -> Q:
+    text = query.strip()
+    condition = (
+        Q(user__member__member_number__icontains=text)
+        | Q(user__member__full_name__icontains=text)
+        | Q(guest_name__icontains=text)
+        | Q(user__email__icontains=text)
+    )
+    code = code_normalize(text)
+    if code:
+        condition |= Q(code__icontains=code)
+    digits = re.sub(r"\D", "", text)
+    # 0812…, 62812…, +62 812…: compare the subscriber part, stored as +62812….
+    digits = digits[1:] if digits.startswith("0") else digits[2:] if digits.startswith("62") else digits
+    if len(digits) >= 4:
+        condition |= Q(user__phone__contains=digits) | Q(guest_phone__contains=digits)
+    return condition
+
+
+def _status(reservation: Reservation) -> tuple[str, str]:
+    if not reservation.is_active:
+        return "CANCELLED", str(reservation.get_status_display())
+    return reservation.attendance, str(reservation.get_attendance_display())
+
+
+def _visitor_type(reservation: Reservation) -> str:
+    label = str(reservation.get_category_display())
+    if reservation.is_walk_in:
+        label += " · walk-in"
+    return label
+
+
+def desk_rows(queryset) -> list[DeskRow]:
+    rows = []
+    for reservation in queryset:
+        user = reservation.user
+        member = getattr(user, "member", None) if user is not None else None
+        name = (member.full_name if member else "") or reservation.guest_name or (user.email if user else "")
+        phone = reservation.guest_phone or (user.phone if user else "")
+        status_key, status_label = _status(reservation)
+        rows.append(
+            DeskRow(
+                reservation=reservation,
+                name=name,
+                phone=phone_display(phone) if phone else "",
+                member_number=(member.member_number or "") if member else "",
+                visitor_type=_visitor_type(reservation),
+                children=reservation.children_count,
+                status_key=status_key,
+                status_label=status_label,
+            )
+        )
+    return rows
+
+
+def reservations_for_desk(
+    *, day: datetime.date, session_id: int | None = None, status: str = "", query: str = ""
+) -> list[DeskRow]:
+    """The day's reservations (or one session's), filtered and searched, by session then name. One query."""
+    queryset = (
+        Reservation.objects.filter(session__date=day)
+        .filter(STATUS_FILTERS.get(status, STATUS_FILTERS[""]))
+        .select_related("session", "user", "user__member")
+        .annotate(
+            sort_name=Lower(
+                Coalesce(
+                    NullIf(F("user__member__full_name"), Value("")),
+                    NullIf(F("guest_name"), Value("")),
+                    F("user__email"),
+                    output_field=CharField(),
+                )
+            )
+        )
+        .order_by("session__starts_at", "sort_name", "pk")
+    )
+    if session_id is not None:
+        queryset = queryset.filter(session_id=session_id)
+    if query.strip():
+        queryset = queryset.filter(_search(query))
+    return desk_rows(queryset)
+
+
+def desk_day(
+    *,
+    day: datetime.date,
+    session_id: int | None = None,
+    status: str = "",
+    query: str = "",
+    now: datetime.datetime | None = None,
+) -> DeskDay:
+    """Everything the day list shows: sessions with counts, the rows, people inside now. Three queries."""
+    now = now or timezone.now()
+    sessions = session_summaries(day=day, now=now)
+    selected = next((s.session for s in sessions if s.session.pk == session_id), None)
+    rows = reservations_for_desk(day=day, session_id=selected.pk if selected else None, status=status, query=query)
+    return DeskDay(day=day, sessions=sessions, rows=rows, selected=selected, inside_now=occupancy_now(now=now))
+
+
+def default_session_id(*, day: datetime.date, now: datetime.datetime | None = None) -> int | None:
+    """The list opens on the session checking in now (today), else the whole day."""
+    now = now or timezone.now()
+    if day != timezone.localdate(now):
+        return None
+    for session in Session.objects.filter(date=day, status=Session.Status.OPEN).order_by("starts_at"):
+        opens, closes = checkin_window(session)
+        if opens <= now <= closes:
+            return session.pk
+    return None
+
+
+def reservation_for_desk(*, reservation_id: int) -> DeskRow | None:
+    """One reservation with what the check-in result shows (children names, photo id)."""
+    reservation = (
+        Reservation.objects.filter(pk=reservation_id)
+        .select_related("session", "user", "user__member")
+        .prefetch_related("children")
+        .first()
+    )
+    if reservation is None:
+        return None
+    return desk_rows([reservation])[0]
+
+
+def visitor_photo(*, code: str, today: datetime.date) -> Document | None:
+    """The member PHOTO of today's reservation ``code`` (nothing else, no other day). One query."""
+    reservation = (
+        Reservation.objects.filter(code=code_normalize(code), session__date=today, user__isnull=False)
+        .only("user_id")
+        .first()
+    )
+    if reservation is None:
+        return None
+    return Document.objects.filter(member_id=reservation.user_id, kind=Document.Kind.PHOTO).first()
+
+
+def blocks_active(*, today: datetime.date, query: str = "") -> list[VisitBlock]:
+    """Blocks in force today (newest first), with the visitor's name; optionally searched."""
+    queryset = (
+        VisitBlock.objects.filter(lifted_at__isnull=True, starts_on__lte=today, ends_on__gte=today)
+        .select_related("user", "user__member")
+        .order_by("-created_at")
+    )
+    text = query.strip()
+    if text:
+        queryset = queryset.filter(
+            Q(user__email__icontains=text)
+            | Q(user__member__full_name__icontains=text)
+            | Q(user__member__member_number__icontains=text)
+        )
+    return list(queryset[:200])
+
+
+def block_for_user(*, user, today: datetime.date | None = None) -> VisitBlock | None:
+    from .services.noshows import block_active
+
+    return block_active(user=user, today=today)

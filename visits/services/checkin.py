@@ -1,0 +1,173 @@
+"""Check-in at the desk: a scanned or typed reservation code, or a member card number.
+
+Rules (docs/operations.md): check-in is open from ``VISITS_CHECKIN_OPENS_MINUTES_BEFORE``
+minutes before a session starts until its last check-in time. Outside that window (or for
+another session of the day) staff may override; the override is recorded. A reservation
+is checked in by one conditional UPDATE (``EXPECTED``/``NO_SHOW`` → ``CHECKED_IN``), so two
+desks scanning the same code at once check it in once: the second gets "sudah check-in".
+"""
+
+import datetime
+import logging
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from members.models import Member
+
+from .. import desk_errors as errors
+from ..models import DeskEvent, Reservation, Session
+from .quota import busy_guard, quota_release
+from .reservations import code_normalize
+from .schedule import local_today
+
+logger = logging.getLogger(__name__)
+
+RESERVATION_RELATED = ("session", "user", "user__member")
+
+
+def checkin_window(session: Session) -> tuple[datetime.datetime, datetime.datetime]:
+    """When check-in of ``session`` opens and closes (its last check-in time)."""
+    opens = session.starts_at - datetime.timedelta(minutes=settings.VISITS_CHECKIN_OPENS_MINUTES_BEFORE)
+    return opens, session.last_checkin_at
+
+
+def checkin_is_open(session: Session, *, now: datetime.datetime) -> bool:
+    opens, closes = checkin_window(session)
+    return opens <= now <= closes
+
+
+def session_current(*, now: datetime.datetime | None = None) -> Session | None:
+    """Today's open session whose check-in window contains ``now`` (the earliest if windows overlap)."""
+    now = now or timezone.now()
+    for session in Session.objects.filter(date=local_today(now), status=Session.Status.OPEN).order_by("starts_at"):
+        if checkin_is_open(session, now=now):
+            return session
+    return None
+
+
+def _resolve(text: str, *, now: datetime.datetime) -> Reservation:
+    """A member card number → that member's reservation for the current session (or today's best
+    match, so the rules can say why not); anything else is read as a reservation code."""
+    raw = "".join(text.split()).upper()
+    member = Member.objects.filter(member_number=raw).only("pk", "member_number").first()
+    if member is not None:
+        today = list(
+            Reservation.objects.filter(user_id=member.pk, session__date=local_today(now))
+            .select_related(*RESERVATION_RELATED)
+            .order_by("session__starts_at")
+        )
+        if not today:
+            raise errors.MemberHasNoReservation(member_number=member.member_number)
+
+        def rank(r: Reservation):
+            # Active before cancelled; the session checking in now first; then the earliest.
+            return (not r.is_active, not checkin_is_open(r.session, now=now), r.session.starts_at)
+
+        return min(today, key=rank)
+    code = code_normalize(text)
+    reservation = Reservation.objects.filter(code=code).select_related(*RESERVATION_RELATED).first() if code else None
+    if reservation is None:
+        raise errors.NotFound()
+    return reservation
+
+
+def _rules(reservation: Reservation, *, now: datetime.datetime) -> list[errors.CheckinError]:
+    """Raise what forbids this check-in outright; return the overridable objections (empty = fine)."""
+    session = reservation.session
+    if not reservation.is_active:
+        raise errors.ReservationCancelled(reservation=reservation)
+    if session.date != local_today(now):
+        raise errors.WrongDay(reservation=reservation)
+    if reservation.is_checked_in:
+        raise errors.AlreadyCheckedIn(reservation=reservation)
+    opens, closes = checkin_window(session)
+    if opens <= now <= closes:
+        return []
+    current = session_current(now=now)
+    if current is not None and current.pk != session.pk:
+        return [errors.WrongSession(reservation=reservation, opens_at=opens)]
+    if now < opens:
+        return [errors.TooEarly(reservation=reservation, opens_at=opens)]
+    return [errors.TooLate(reservation=reservation)]
+
+
+def _claim(*, reservation_id: int, now: datetime.datetime) -> bool:
+    """The guard: one conditional UPDATE. 1 row = this desk checked the party in; 0 = someone was first."""
+    return bool(
+        Reservation.objects.filter(
+            pk=reservation_id,
+            status=Reservation.Status.ACTIVE,
+            attendance__in=[Reservation.Attendance.EXPECTED, Reservation.Attendance.NO_SHOW],
+        ).update(attendance=Reservation.Attendance.CHECKED_IN, checked_in_at=now)
+    )
+
+
+def checkin_scan(*, staff, text: str, override: bool = False, note: str = "", now=None) -> Reservation:
+    """Check in the party of a scanned/typed reservation code or member card number.
+
+    ``override`` lets staff check in outside the window or for another session of the day;
+    the objections overridden and ``note`` are recorded in a DeskEvent.
+    Returns the reservation (checked in). Raises NotFound, MemberHasNoReservation,
+    ReservationCancelled, WrongDay, AlreadyCheckedIn, WrongSession, TooEarly, TooLate, VisitsBusy.
+    """
+    now = now or timezone.now()
+    if not (text or "").strip():
+        raise errors.NotFound()
+    reservation = _resolve(text, now=now)
+    objections = _rules(reservation, now=now)
+    if objections and not override:
+        raise objections[0]
+    with busy_guard(), transaction.atomic():
+        if not _claim(reservation_id=reservation.pk, now=now):
+            fresh = Reservation.objects.select_related(*RESERVATION_RELATED).get(pk=reservation.pk)
+            if not fresh.is_active:
+                raise errors.ReservationCancelled(reservation=fresh)
+            raise errors.AlreadyCheckedIn(reservation=fresh)
+        recorded = "; ".join([str(o) for o in objections] + ([note.strip()] if note.strip() else []))
+        DeskEvent.objects.create(
+            action=DeskEvent.Action.OVERRIDE if objections else DeskEvent.Action.CHECK_IN,
+            reservation=reservation,
+            staff=staff,
+            note=recorded[:300],
+            created_at=now,
+        )
+    reservation.attendance = Reservation.Attendance.CHECKED_IN
+    reservation.checked_in_at = now
+    logger.info("Check-in %s by staff %s%s", reservation.pk, staff.pk, " (override)" if objections else "")
+    return reservation
+
+
+def checkin_undo(*, staff, reservation_id: int, note: str = "", now=None) -> Reservation:
+    """Undo a check-in made by mistake (recorded). A walk-in exists only because it came in,
+    so undoing it cancels the walk-in and gives its places back.
+
+    Raises Reservation.DoesNotExist, NotCheckedIn, VisitsBusy.
+    """
+    now = now or timezone.now()
+    with busy_guard(), transaction.atomic():
+        reservation = Reservation.objects.select_related(*RESERVATION_RELATED).get(pk=reservation_id)
+        checked_in = Reservation.objects.filter(
+            pk=reservation_id, status=Reservation.Status.ACTIVE, attendance=Reservation.Attendance.CHECKED_IN
+        )
+        if reservation.is_walk_in:
+            changed = checked_in.update(
+                status=Reservation.Status.CANCELLED,
+                cancel_reason=Reservation.CancelReason.STAFF,
+                cancelled_at=now,
+                attendance=Reservation.Attendance.EXPECTED,
+                checked_in_at=None,
+            )
+        else:
+            changed = checked_in.update(attendance=Reservation.Attendance.EXPECTED, checked_in_at=None)
+        if not changed:
+            raise errors.NotCheckedIn()
+        DeskEvent.objects.create(
+            action=DeskEvent.Action.UNDO, reservation=reservation, staff=staff, note=note.strip()[:300], created_at=now
+        )
+        if reservation.is_walk_in:
+            # Last statement, like every quota change (docs/quota.md).
+            quota_release(session_id=reservation.session_id, places=reservation.party_size)
+    reservation.refresh_from_db()
+    return reservation
