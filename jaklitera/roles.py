@@ -47,6 +47,14 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "visits.view_visitblock",
         "visits.change_visitblock",
         "visits.view_deskevent",
+        # Rombongan (group visits): the pending list, decide (approve/reject/move), check-in,
+        # the request letter (an institution's letter, not a personal identity document; each
+        # view logged), the decision history and the letter access log.
+        "visits.view_groupvisit",
+        "visits.decide_groupvisit",
+        "visits.view_group_letter",
+        "visits.view_groupvisitevent",
+        "visits.view_groupletteraccess",
     ],
 }
 
@@ -70,7 +78,7 @@ def roles_sync(apps=None) -> None:
             permission = Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
             if permission is None:
                 # Added by a later migration of that app (e.g. visits 0004 runs before the group
-                # models of 0006 exist); that migration calls roles_sync again.
+                # models of 0006 exist); that migration calls roles_sync again. Test: tests/visits/test_groups.py.
                 continue
             permissions.append(permission)
         group.permissions.set(permissions)

@@ -193,3 +193,6 @@ class ReservationAdmin(admin.ModelAdmin):
             except ApplicationError as error:
                 self.message_user(request, str(error), messages.ERROR)
         self.message_user(request, _("%(n)d reservasi dibatalkan.") % {"n": done}, messages.SUCCESS)
+
+
+from . import group_admin  # noqa: E402, F401  (Rombongan: registers its admin pages)

@@ -7,4 +7,4 @@ class VisitsConfig(AppConfig):
     verbose_name = _("Kunjungan")
 
     def ready(self):
-        from . import emails  # noqa: F401  (registers the email builders)
+        from . import emails, group_emails  # noqa: F401  (registers the email builders; Rombongan's too)

@@ -80,3 +80,80 @@ class InvalidCapacity(VisitError):
 
 class VisitsBusy(Busy):
     default_message = _("Sedang ramai, silakan coba lagi")
+
+
+# --- Rombongan (group visits) ---
+
+
+class GroupError(VisitError):
+    default_message = _("Permohonan rombongan tidak dapat diproses.")
+
+
+class GroupQuotaFull(QuotaFull):
+    """Not enough places for the whole group; ``alternatives`` are sessions that have them."""
+
+    def __init__(self, *, places: int, alternatives=()):
+        super().__init__(
+            ngettext(
+                "Sesi ini tidak memiliki %(n)d tempat kosong untuk rombongan Anda.",
+                "Sesi ini tidak memiliki %(n)d tempat kosong untuk rombongan Anda.",
+                places,
+            )
+            % {"n": places},
+            field="session",
+        )
+        self.alternatives = list(alternatives)
+
+
+class GroupSizeInvalid(GroupError):
+    def __init__(self, low: int, high: int):
+        super().__init__(
+            _("Jumlah peserta rombongan %(low)d–%(high)d orang.") % {"low": low, "high": high}, field="participants"
+        )
+
+
+class GroupChildrenInvalid(GroupError):
+    def __init__(self):
+        super().__init__(_("Jumlah anak tidak boleh lebih dari jumlah peserta."), field="children")
+
+
+class GroupSameSession(GroupError):
+    def __init__(self):
+        super().__init__(_("Pilih sesi alternatif yang berbeda dari sesi pilihan."), field="alternative_session")
+
+
+class GroupNotPending(InvalidTransition):
+    default_message = _("Permohonan ini sudah diputuskan atau tidak lagi menunggu persetujuan.")
+
+
+class GroupNotActive(InvalidTransition):
+    default_message = _("Rombongan ini tidak lagi aktif.")
+
+
+class GroupDecisionLate(InvalidTransition):
+    default_message = _("Batas waktu keputusan sudah lewat; permohonan ini akan kedaluwarsa.")
+
+
+class GroupReasonRequired(GroupError):
+    def __init__(self):
+        super().__init__(_("Tuliskan alasan penolakan."), field="reason")
+
+
+class GroupCancelTooLate(InvalidTransition):
+    default_message = _("Rombongan dapat dibatalkan paling lambat sehari sebelum kunjungan.")
+
+
+class GroupCheckinNotAllowed(InvalidTransition):
+    default_message = _("Check-in rombongan hanya untuk rombongan yang disetujui, pada hari dan sesi kunjungannya.")
+
+
+class GroupNotFound(GroupError):
+    default_message = _("Kode rombongan tidak ditemukan.")
+
+
+class GroupPresentInvalid(GroupError):
+    def __init__(self, participants: int):
+        super().__init__(
+            _("Jumlah hadir 1–%(n)d orang.") % {"n": participants},
+            field="present",
+        )

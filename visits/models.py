@@ -376,3 +376,198 @@ class ReservationChild(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.age})"
+
+
+# --- Rombongan: group visits (issue 6, docs/operations.md#rombongan) -------------------------
+
+
+def group_letter_path(instance, filename):
+    # Random names, as for member documents: nothing about the group or the uploaded name on disk.
+    import uuid
+
+    return f"group-letters/{uuid.uuid4().hex}{instance.letter_extension}"
+
+
+def _private_storage():
+    from jaklitera.storage import get_private_storage
+
+    return get_private_storage()
+
+
+class GroupVisit(models.Model):
+    """A group's visit request ("Rombongan"). While PENDING or APPROVED its ``places_held`` are
+    taken from the session's quota (the same counter as reservations: docs/quota.md)."""
+
+    class InstitutionType(models.TextChoices):
+        SCHOOL = "SCHOOL", _("Sekolah")
+        UNIVERSITY = "UNIVERSITY", _("Perguruan tinggi")
+        COMMUNITY = "COMMUNITY", _("Komunitas")
+        COMPANY = "COMPANY", _("Perusahaan")
+        GOVERNMENT = "GOVERNMENT", _("Instansi pemerintah")
+
+    class AgeGroup(models.TextChoices):
+        EARLY = "EARLY", _("PAUD/TK (di bawah 7 tahun)")
+        PRIMARY = "PRIMARY", _("SD (7–12 tahun)")
+        SECONDARY = "SECONDARY", _("SMP/SMA/SMK (13–18 tahun)")
+        ADULT = "ADULT", _("Dewasa (di atas 18 tahun)")
+        MIXED = "MIXED", _("Campuran")
+
+    class Status(models.TextChoices):
+        PENDING = "PENDING", _("Menunggu persetujuan")
+        APPROVED = "APPROVED", _("Disetujui")
+        REJECTED = "REJECTED", _("Ditolak")
+        EXPIRED = "EXPIRED", _("Kedaluwarsa")
+        CANCELLED = "CANCELLED", _("Dibatalkan")
+        CHECKED_IN = "CHECKED_IN", _("Sudah check-in")
+
+    requester = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="group_visits", verbose_name=_("pemohon")
+    )
+    institution_name = models.CharField(_("nama instansi"), max_length=150)
+    institution_type = models.CharField(_("jenis instansi"), max_length=12, choices=InstitutionType.choices)
+    contact_name = models.CharField(_("penanggung jawab"), max_length=100)
+    contact_phone = models.CharField(_("ponsel penanggung jawab"), max_length=20)
+    participants = models.PositiveSmallIntegerField(_("jumlah peserta"))
+    children = models.PositiveSmallIntegerField(_("jumlah anak"), default=0)
+    age_group = models.CharField(_("kelompok usia"), max_length=10, choices=AgeGroup.choices)
+    purpose = models.TextField(_("tujuan kunjungan"), max_length=1000)
+    session = models.ForeignKey(Session, on_delete=models.PROTECT, related_name="group_visits", verbose_name=_("sesi"))
+    alternative_session = models.ForeignKey(
+        Session, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("sesi alternatif")
+    )
+    letter = models.FileField(
+        _("surat permohonan"), storage=_private_storage, upload_to=group_letter_path, max_length=200
+    )
+    letter_content_type = models.CharField(max_length=40)
+    letter_size = models.PositiveIntegerField(default=0)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    # Places this request holds in ``session`` now: participants while pending/approved, the
+    # people present after check-in, 0 once released. quota_check adds these to reservations.
+    places_held = models.PositiveSmallIntegerField(_("tempat ditahan"), default=0)
+    present = models.PositiveSmallIntegerField(_("jumlah hadir"), null=True, blank=True)
+    code = models.CharField(_("kode rombongan"), max_length=12, unique=True, null=True, blank=True)
+    request_token = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+    created_at = models.DateTimeField(_("diajukan"), default=timezone.now)
+    decide_by = models.DateTimeField(_("batas keputusan"))
+    decided_at = models.DateTimeField(_("diputuskan"), null=True, blank=True)
+    reject_reason = models.TextField(_("alasan penolakan"), blank=True)
+    checked_in_at = models.DateTimeField(_("waktu check-in"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("rombongan")
+        verbose_name_plural = _("rombongan")
+        ordering = ["session__starts_at", "pk"]
+        permissions = [
+            ("decide_groupvisit", _("Dapat menyetujui, menolak atau memindah permohonan rombongan")),
+            ("view_group_letter", _("Dapat melihat surat permohonan rombongan")),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["PENDING", "APPROVED", "REJECTED", "EXPIRED", "CANCELLED", "CHECKED_IN"]),
+                name="visits_group_status_valid",
+            ),
+            models.CheckConstraint(condition=Q(participants__gte=1), name="visits_group_participants_positive"),
+            models.CheckConstraint(condition=Q(children__lte=F("participants")), name="visits_group_children_within"),
+            models.CheckConstraint(condition=Q(places_held__lte=F("participants")), name="visits_group_held_within"),
+            # Released means released: a closed request holds nothing.
+            models.CheckConstraint(
+                condition=Q(status__in=["PENDING", "APPROVED", "CHECKED_IN"]) | Q(places_held=0),
+                name="visits_group_closed_holds_nothing",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "decide_by"], name="visits_group_status_deadline"),
+            models.Index(fields=["session", "status"], name="visits_group_session_status"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.institution_name} ({self.participants})"
+
+    @property
+    def code_display(self) -> str:
+        return f"{self.code[:4]}-{self.code[4:]}" if self.code else ""
+
+    @property
+    def letter_extension(self) -> str:
+        return {"image/jpeg": ".jpg", "image/png": ".png", "application/pdf": ".pdf"}.get(
+            self.letter_content_type, ".bin"
+        )
+
+    @property
+    def holds_places(self) -> bool:
+        return self.status in (self.Status.PENDING, self.Status.APPROVED, self.Status.CHECKED_IN)
+
+
+class GroupVisitEvent(models.Model):
+    """What happened to a group request, by whom and when (decisions, moves, expiry, cancel,
+    check-in). Written once, never changed or deleted."""
+
+    class Action(models.TextChoices):
+        SUBMITTED = "SUBMITTED", _("Diajukan")
+        APPROVED = "APPROVED", _("Disetujui")
+        REJECTED = "REJECTED", _("Ditolak")
+        MOVED = "MOVED", _("Dipindah ke sesi lain")
+        EXPIRED = "EXPIRED", _("Kedaluwarsa")
+        CANCELLED = "CANCELLED", _("Dibatalkan pemohon")
+        CLOSED = "CLOSED", _("Sesi ditutup perpustakaan")
+        CHECKED_IN = "CHECKED_IN", _("Check-in")
+
+    group_visit = models.ForeignKey(
+        GroupVisit, on_delete=models.PROTECT, related_name="events", verbose_name=_("rombongan")
+    )
+    action = models.CharField(_("tindakan"), max_length=10, choices=Action.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # As text too: the record says who acted even after a staff account is removed ("" = the system).
+    actor_email = models.EmailField(_("oleh"), blank=True)
+    at = models.DateTimeField(_("waktu"), default=timezone.now)
+    # SET_NULL: a never-booked session may leave the schedule; the event stays.
+    from_session = models.ForeignKey(Session, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    to_session = models.ForeignKey(Session, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    places = models.PositiveSmallIntegerField(_("jumlah tempat"), null=True, blank=True)
+    note = models.TextField(_("catatan"), blank=True)
+
+    class Meta:
+        verbose_name = _("riwayat rombongan")
+        verbose_name_plural = _("riwayat rombongan")
+        ordering = ["at", "pk"]
+        constraints = [
+            # One decision per request: approve/reject/expire close it (backstop behind the conditional UPDATE).
+            models.UniqueConstraint(
+                fields=["group_visit"],
+                condition=Q(action__in=["APPROVED", "REJECTED", "EXPIRED"]),
+                name="visits_group_one_decision",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} · {self.actor_email or '—'} · {self.at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ValueError("A group visit event is immutable.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("A group visit event is immutable.")
+
+
+class GroupLetterAccess(models.Model):
+    """Written every time staff open a group's request letter (like members.DocumentAccess)."""
+
+    group_visit = models.ForeignKey(
+        GroupVisit, null=True, on_delete=models.SET_NULL, related_name="letter_accesses", verbose_name=_("rombongan")
+    )
+    institution_name = models.CharField(_("nama instansi"), max_length=150)
+    viewer = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    viewer_email = models.EmailField(_("dilihat oleh"), blank=True)
+    accessed_at = models.DateTimeField(_("waktu akses"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("log akses surat rombongan")
+        verbose_name_plural = _("log akses surat rombongan")
+        ordering = ["-accessed_at"]
+
+    def __str__(self) -> str:
+        return f"{self.viewer_email} → {self.institution_name} ({self.accessed_at:%Y-%m-%d %H:%M})"

@@ -22,6 +22,11 @@ def quota_check() -> int:
 
 
 @shared_task
+def group_visits_expire() -> int:
+    return services.group_visits_expire()
+
+
+@shared_task
 def noshows_mark() -> int:
     """Reservations not checked in by their session's last check-in time become no-shows."""
     return noshows.noshows_mark()

@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from . import views
+from . import group_views, views
 
 app_name = "visits"
 
@@ -21,6 +21,18 @@ urlpatterns = [
         name="reservation_reschedule",
     ),
     path("api/v1/sessions/", views.sessions_api, name="sessions_api"),
+    # Rombongan (group visits): docs/operations.md#rombongan
+    path("rombongan/", group_views.GroupVisitListView.as_view(), name="group_list"),
+    path("rombongan/ajukan/", group_views.GroupVisitCreateView.as_view(), name="group_create"),
+    path("rombongan/<int:group_visit_id>/", group_views.GroupVisitDetailView.as_view(), name="group_detail"),
+    path("rombongan/<int:group_visit_id>/batalkan/", group_views.GroupVisitCancelView.as_view(), name="group_cancel"),
+    path("rombongan/<int:group_visit_id>/qr.svg", group_views.GroupVisitQrView.as_view(), name="group_qr"),
+    path(
+        "rombongan/<int:group_visit_id>/surat-konfirmasi.pdf",
+        group_views.GroupVisitConfirmationView.as_view(),
+        name="group_confirmation",
+    ),
+    path("rombongan/<int:group_visit_id>/surat-permohonan/", group_views.group_letter_view, name="group_letter"),
 ]
 
 # The desk (Daftar Kunjungan Hari Ini): docs/operations.md

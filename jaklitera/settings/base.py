@@ -147,6 +147,12 @@ VISITS_MAX_ACTIVE_RESERVATIONS = env.int("VISITS_MAX_ACTIVE_RESERVATIONS", defau
 VISITS_MAX_CHILDREN = 4
 VISITS_CHILD_MAX_AGE = 17
 VISITS_API_CACHE_SECONDS = 5
+# Rombongan (group visits, docs/operations.md#rombongan): participants per request, and how long
+# a held request may wait for a decision (working days Mon–Fri, closure dates skipped; always
+# before the session starts).
+GROUP_VISIT_MIN_PARTICIPANTS = env.int("GROUP_VISIT_MIN_PARTICIPANTS", default=10)
+GROUP_VISIT_MAX_PARTICIPANTS = env.int("GROUP_VISIT_MAX_PARTICIPANTS", default=100)
+GROUP_VISIT_DECISION_WORKING_DAYS = env.int("GROUP_VISIT_DECISION_WORKING_DAYS", default=3)
 # The desk (docs/operations.md): check-in opens this many minutes before a session starts and
 # closes at the session's last check-in time. VISITS_NOSHOW_LIMIT no-shows within
 # VISITS_NOSHOW_WINDOW_DAYS days → no booking for VISITS_NOSHOW_BLOCK_DAYS days.
@@ -202,6 +208,8 @@ CELERY_BEAT_SCHEDULE = {
     "visits-quota-check": {"task": "visits.tasks.quota_check", "schedule": crontab(minute="*/15")},
     # The desk: reservations not checked in by their session's last check-in time become no-shows.
     "visits-mark-noshows": {"task": "visits.tasks.noshows_mark", "schedule": crontab(minute="*/10")},
+    # Rombongan: release the places of group requests nobody decided in time.
+    "visits-group-visits-expire": {"task": "visits.tasks.group_visits_expire", "schedule": crontab(minute="*/10")},
     "verification-documents-purge": {
         "task": "verification.tasks.documents_purge_expired",
         "schedule": crontab(hour=2, minute=37),

@@ -1,5 +1,14 @@
 """Services of the visits app: every write and rule (see ../../docs/visits.md)."""
 
+from .groups import (
+    group_checkin,
+    group_visit_approve,
+    group_visit_cancel,
+    group_visit_create,
+    group_visit_move,
+    group_visit_reject,
+    group_visits_expire,
+)
 from .quota import busy_guard, quota_check, quota_release, quota_take
 from .reservations import (
     Child,
@@ -24,6 +33,13 @@ __all__ = [
     "busy_guard",
     "closure_save",
     "code_normalize",
+    "group_checkin",
+    "group_visit_approve",
+    "group_visit_cancel",
+    "group_visit_create",
+    "group_visit_move",
+    "group_visit_reject",
+    "group_visits_expire",
     "local_today",
     "quota_check",
     "quota_release",

@@ -11,11 +11,11 @@ import logging
 from dataclasses import dataclass
 
 from django.db import OperationalError
-from django.db.models import F, Q, Sum
+from django.db.models import F, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from ..errors import VisitsBusy
-from ..models import Reservation, Session
+from ..models import GroupVisit, Reservation, Session
 
 logger = logging.getLogger(__name__)
 
@@ -64,17 +64,27 @@ class QuotaDifference:
 
 
 def quota_check(*, sessions=None) -> list[QuotaDifference]:
-    """Compare every session's stored ``booked`` with its active reservations (one query).
+    """Compare every session's stored ``booked`` with its active reservations plus the places
+    group visits hold (one query).
 
     Logs an error per difference and returns them; it does not repair (a difference
     means a bug or a manual database edit that a person should look at).
     """
     queryset = Session.objects.all() if sessions is None else sessions
+    # Groups as a subquery: a second Sum over another join would multiply the rows.
+    groups = (
+        GroupVisit.objects.filter(session=OuterRef("pk"))
+        .order_by()
+        .values("session")
+        .annotate(total=Sum("places_held"))
+        .values("total")
+    )
     rows = (
         queryset.annotate(
             actual=Coalesce(
                 Sum("reservations__party_size", filter=Q(reservations__status=Reservation.Status.ACTIVE)), 0
             )
+            + Coalesce(Subquery(groups), 0)
         )
         .exclude(booked=F("actual"))
         .order_by("starts_at")

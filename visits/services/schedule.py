@@ -12,7 +12,7 @@ from django.utils import timezone
 from jaklitera.mail import email_queue
 
 from ..errors import CapacityBelowTaken, InvalidCapacity, SessionNotFound
-from ..models import Closure, Reservation, Session, WeekdaySchedule
+from ..models import Closure, GroupVisit, Reservation, Session, WeekdaySchedule
 from .quota import busy_guard
 
 logger = logging.getLogger(__name__)
@@ -56,6 +56,7 @@ def sessions_generate(*, today: datetime.date | None = None) -> GenerateResult:
         s.starts_at: s
         for s in Session.objects.filter(date__in=days).annotate(
             has_reservations=Exists(Reservation.objects.filter(session=OuterRef("pk")))
+            | Exists(GroupVisit.objects.filter(session=OuterRef("pk")))
         )
     }
     wanted: dict[datetime.datetime, dict] = {}
@@ -82,6 +83,7 @@ def sessions_generate(*, today: datetime.date | None = None) -> GenerateResult:
             removed, _ = (
                 Session.objects.filter(pk=session.pk, booked=0)
                 .exclude(Exists(Reservation.objects.filter(session=OuterRef("pk"))))
+                .exclude(Exists(GroupVisit.objects.filter(session=OuterRef("pk"))))
                 .delete()
             )
             result.removed += bool(removed)
@@ -121,7 +123,11 @@ def session_close(*, session_id: int, reason: str) -> int:
     Returns how many reservations were cancelled (0 if it was already closed).
     Raises SessionNotFound, VisitsBusy.
     """
+    from .groups import group_visits_cancel_for_session
+
     with busy_guard(), transaction.atomic():
+        # Groups first: their lock order is group row → session row (visits/services/groups.py).
+        group_visits_cancel_for_session(session_id=session_id, reason=reason)
         session = Session.objects.select_for_update().filter(pk=session_id).first()
         if session is None:
             raise SessionNotFound()
@@ -168,5 +174,5 @@ def closure_save(*, closure: Closure) -> int:
     # Sessions never booked on that day disappear from the schedule.
     Session.objects.filter(date=closure.date, booked=0).exclude(
         Exists(Reservation.objects.filter(session=OuterRef("pk")))
-    ).delete()
+    ).exclude(Exists(GroupVisit.objects.filter(session=OuterRef("pk")))).delete()
     return cancelled

@@ -61,6 +61,8 @@ class Command(BaseCommand):
 
         sessions = sessions_generate()
         self.stdout.write(f"Visit sessions for the booking window: {sessions.created} created.")
+        # Rombongan: one pending group request, so the staff's list in admin is not empty.
+        self._group_request(self._user("guru@jaklitera.test"))
         self.stdout.write(self.style.SUCCESS("Demo data ready. Password for every demo account: " + DEMO_PASSWORD))
         for user, role in [
             (admin, "superuser (Django admin)"),
@@ -70,6 +72,7 @@ class Command(BaseCommand):
             (new_user, "member, belum terverifikasi"),
             (waiting_user, "member, menunggu verifikasi (DKI)"),
             (outside_user, "member, menunggu verifikasi (luar DKI: KTP + surat)"),
+            (User.objects.get(email="guru@jaklitera.test"), "teacher: one Rombongan request waiting for approval"),
         ]:
             self.stdout.write(f"  {user.email:32} {role}")
 
@@ -83,6 +86,34 @@ class Command(BaseCommand):
             setattr(user, key, value)
         user.save()
         return user
+
+    def _group_request(self, user):
+        """A school's group visit request, pending, holding 35 places in a session 3 days ahead."""
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        from visits.models import GroupVisit, Session
+        from visits.services import group_visit_create
+
+        if GroupVisit.objects.filter(requester=user).exists():
+            return
+        day = timezone.localdate() + datetime.timedelta(days=3)
+        session = Session.objects.filter(date=day, status=Session.Status.OPEN).order_by("starts_at").first()
+        if session is None or session.places_left < 35:
+            return
+        group_visit_create(
+            requester=user,
+            institution_name="SD Negeri Cikini 01 (contoh)",
+            institution_type=GroupVisit.InstitutionType.SCHOOL,
+            contact_name="Ratna Dewi",
+            contact_phone="081234567890",
+            participants=35,
+            children=33,
+            age_group=GroupVisit.AgeGroup.PRIMARY,
+            purpose="Kunjungan literasi siswa kelas 4: mengenal perpustakaan dan membaca bersama.",
+            session_id=session.pk,
+            alternative_session_id=None,
+            letter=SimpleUploadedFile("surat.pdf", _demo_letter(), "application/pdf"),
+        )
 
     def _submission(self, user, *, full_name, nik, non_dki):
         """A completed profile with a generated photo (and KTP + letter outside DKI), submitted."""
