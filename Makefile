@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help venv run migrate seed test lint format messages worker beat web clean
+.PHONY: help venv run migrate seed test lint format messages worker beat web clean bench bench-quick bench-profile
 
 help:
 	@echo "make run      - set up .venv, migrate SQLite, seed demo data, serve on http://$(HOST):$(PORT)"
@@ -15,6 +15,8 @@ help:
 	@echo "make lint     - ruff"
 	@echo "make messages - refresh translations, fill Indonesian, compile (needs GNU gettext; see docs/i18n.md)"
 	@echo "make web / worker / beat - production-like processes (need DATABASE_URL, REDIS_URL)"
+	@echo "make bench    - the booking rush under gunicorn: 10,000 visitors, 64 at a time (PostgreSQL + Redis)"
+	@echo "make bench-quick / bench-profile - 1,000 visitors / pyinstrument profile of a booking"
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -59,6 +61,17 @@ worker: venv
 
 beat: venv
 	DJANGO_SETTINGS_MODULE=jaklitera.settings.production $(VENV)/bin/celery -A jaklitera beat -l info --schedule var/celerybeat-schedule
+
+# The booking rush, measured (docs/performance.md). Uses DATABASE_URL / REDIS_URL or the local
+# services; creates and drops its own database. Pass options with BENCH_ARGS="--workers 3 ...".
+bench: venv
+	$(PY) -m bench.rush $(BENCH_ARGS)
+
+bench-quick: venv
+	$(PY) -m bench.rush --visitors 1000 --ceiling-requests 1000 $(BENCH_ARGS)
+
+bench-profile: venv
+	$(PY) -m bench.profile $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var staticfiles test-artifacts

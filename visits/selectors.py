@@ -2,14 +2,17 @@
 whatever the number of reservations: places left are the stored counter."""
 
 import datetime
+import uuid
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Prefetch, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from .models import Closure, Reservation, ReservationChild, Session, WeekdaySchedule
+from .services.quota import full_cache_key
 from .services.reservations import code_normalize
 from .services.schedule import booking_window
 
@@ -37,6 +40,21 @@ class DayAvailability:
         return bool(self.closed_reason) or (self.closed_weekly and not self.sessions)
 
 
+@dataclass
+class Week:
+    """The availability page: the days, and what its cached HTML depends on (``fragment_key``)."""
+
+    days: list[DayAvailability]
+    version: str
+    mine: frozenset[int]
+
+    @property
+    def fragment_key(self) -> str:
+        # Everything the day list shows depends on the shared data (``version``) and on which
+        # sessions this visitor booked; never on who the visitor is.
+        return f"{self.version}:{','.join(map(str, sorted(self.mine))) or '-'}"
+
+
 def availability_week(*, user=None, now: datetime.datetime | None = None) -> list[DayAvailability]:
     """The booking window day by day: closures, sessions, places left, the visitor's own bookings.
 
@@ -44,16 +62,51 @@ def availability_week(*, user=None, now: datetime.datetime | None = None) -> lis
     """
     now = now or timezone.now()
     days = booking_window(today=timezone.localdate(now))
-    closures = dict(Closure.objects.filter(date__in=days).values_list("date", "reason"))
-    open_weekdays = dict(WeekdaySchedule.objects.values_list("weekday", "is_open"))
-    sessions = list(Session.objects.filter(date__in=days).order_by("starts_at"))
-    mine: set[int] = set()
-    if user is not None and user.is_authenticated:
-        mine = set(
-            Reservation.objects.filter(user=user, status=Reservation.Status.ACTIVE, session__date__in=days).values_list(
-                "session_id", flat=True
-            )
+    shared = _week_shared(days)
+    return _week_days(days, shared, mine=_sessions_booked_by(user, days), now=now)
+
+
+def availability_week_cached(*, user=None, now: datetime.datetime | None = None) -> Week:
+    """``availability_week`` for the page everyone refreshes during a rush.
+
+    The shared part (closures, open weekdays, sessions with places left: three queries) is
+    cached for ``VISITS_AVAILABILITY_CACHE_SECONDS``; the visitor's own bookings are read
+    every time (one query when logged in, none otherwise). Places left may be that many
+    seconds old; booking itself always checks the database.
+    """
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    days = booking_window(today=today)
+    shared = cache.get_or_set(
+        f"visits:availability:{today.isoformat()}",
+        lambda: _week_shared(days),
+        settings.VISITS_AVAILABILITY_CACHE_SECONDS,
+    )
+    mine = _sessions_booked_by(user, days)
+    return Week(days=_week_days(days, shared, mine=mine, now=now), version=shared["version"], mine=frozenset(mine))
+
+
+def _week_shared(days) -> dict:
+    return {
+        "version": uuid.uuid4().hex,
+        "closures": dict(Closure.objects.filter(date__in=days).values_list("date", "reason")),
+        "open_weekdays": dict(WeekdaySchedule.objects.values_list("weekday", "is_open")),
+        "sessions": list(Session.objects.filter(date__in=days).order_by("starts_at")),
+    }
+
+
+def _sessions_booked_by(user, days) -> set[int]:
+    if user is None or not user.is_authenticated:
+        return set()
+    return set(
+        Reservation.objects.filter(user=user, status=Reservation.Status.ACTIVE, session__date__in=days).values_list(
+            "session_id", flat=True
         )
+    )
+
+
+def _week_days(days, shared: dict, *, mine: set[int], now) -> list[DayAvailability]:
+    closures, open_weekdays, sessions = shared["closures"], shared["open_weekdays"], shared["sessions"]
     by_day = {
         day: DayAvailability(
             date=day, closed_reason=closures.get(day, ""), closed_weekly=not open_weekdays.get(day.weekday(), True)
@@ -99,6 +152,33 @@ def sessions_for_date(*, date: datetime.date, now: datetime.datetime | None = No
 
 def session_get(*, session_id: int) -> Session | None:
     return Session.objects.filter(pk=session_id).first()
+
+
+def session_full_cached(*, session_id: int, now: datetime.datetime | None = None) -> Session | None:
+    """The session, without a query, if the database said "penuh" for it a few seconds ago;
+    None otherwise (then the booking service decides).
+
+    The cheap "penuh" of a rush: thousands of late visitors are answered from the cache.
+    A cancellation clears it at once (``quota_release``); otherwise it lasts
+    ``VISITS_AVAILABILITY_CACHE_SECONDS``, like the places shown on the availability page.
+    """
+    session = cache.get(full_cache_key(session_id))
+    return session if session is not None and session.state(now) == Session.State.FULL else None
+
+
+def reservation_exists_for_retry(*, user, session_id: int, token) -> bool:
+    """Whether this visitor already holds a place in the session or already used this form
+    token: then even a full session must give them their own answer (one query)."""
+    mine = Q(session_id=session_id, status=Reservation.Status.ACTIVE)
+    if token is not None:
+        mine |= Q(request_token=token)
+    return Reservation.objects.filter(mine, user=user).exists()
+
+
+def session_full_remember(*, session: Session) -> None:
+    """After the database said "penuh": answer the next visitors from the cache (above)."""
+    if session.state() == Session.State.FULL:
+        cache.set(full_cache_key(session.pk), session, settings.VISITS_AVAILABILITY_CACHE_SECONDS)
 
 
 def reservations_for_user(*, user, now: datetime.datetime | None = None) -> dict:

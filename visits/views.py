@@ -9,6 +9,7 @@ from django.core.cache import cache
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_cache_control
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.http import require_GET
@@ -17,7 +18,7 @@ from jaklitera.errors import ApplicationError
 
 from . import selectors, services
 from .desk_errors import BookingBlocked
-from .errors import VisitsBusy
+from .errors import QuotaFull, SessionNotFound, VisitsBusy
 from .forms import RescheduleForm, ReservationForm
 from .models import Reservation, Session, VisitNotice
 from .qr import qr_png, qr_svg
@@ -33,8 +34,14 @@ class AvailabilityView(View):
     """Jadwal Kunjungan: the next 7 days, places left, closed days (anyone may look)."""
 
     def get(self, request):
-        days = selectors.availability_week(user=request.user)
-        return render(request, "visits/availability.html", {"days": days})
+        # Cached shared data and day-list HTML, keyed by what it shows (docs/performance.md).
+        week = selectors.availability_week_cached(user=request.user)
+        context = {
+            "days": week.days,
+            "fragment_key": week.fragment_key,
+            "cache_seconds": settings.VISITS_AVAILABILITY_CACHE_SECONDS,
+        }
+        return render(request, "visits/availability.html", context)
 
 
 class ReservationCreateView(LoginRequiredMixin, View):
@@ -43,10 +50,16 @@ class ReservationCreateView(LoginRequiredMixin, View):
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
-        self.session = selectors.session_get(session_id=kwargs["session_id"])
-        if self.session is None:
-            raise Http404
+        # A booking POST does not read the session here: the service reads it under its lock
+        # and a successful booking only redirects (docs/performance.md).
+        self.session = None if request.method == "POST" else self._session_or_404()
         return super().dispatch(request, *args, **kwargs)
+
+    def _session_or_404(self) -> Session:
+        session = selectors.session_get(session_id=self.kwargs["session_id"])
+        if session is None:
+            raise Http404
+        return session
 
     def render_form(self, form, *, error=None, status=200):
         state = self.session.state()
@@ -55,7 +68,8 @@ class ReservationCreateView(LoginRequiredMixin, View):
             unavailable = _("Sesi ini sudah penuh")
         elif state in (Session.State.BOOKING_CLOSED, Session.State.CLOSED):
             unavailable = _("Pemesanan sesi ini sudah ditutup")
-        block = block_active(user=self.request.user)
+        # A full or closed session is reason enough; the cheap "penuh" does not look up blocks.
+        block = block_active(user=self.request.user) if unavailable is None else None
         if block is not None:
             unavailable = str(BookingBlocked(block=block))
         response = render(
@@ -64,11 +78,12 @@ class ReservationCreateView(LoginRequiredMixin, View):
             {
                 "form": form,
                 "session": self.session,
-                "notice": VisitNotice.current(),
+                # Read only if the form is shown (not for "penuh" or a closed session).
+                "notice": SimpleLazyObject(VisitNotice.current),
                 "error": error,
                 "unavailable": unavailable,
                 "email_confirmed": bool(self.request.user.email_confirmed_at),
-                "is_anggota": _is_anggota(self.request.user),
+                "is_anggota": SimpleLazyObject(lambda: _is_anggota(self.request.user)),
                 "max_children": settings.VISITS_MAX_CHILDREN,
             },
             status=status,
@@ -83,17 +98,30 @@ class ReservationCreateView(LoginRequiredMixin, View):
     def post(self, request, session_id):
         form = ReservationForm(request.POST)
         if not form.is_valid():
+            self.session = self._session_or_404()
             return self.render_form(form, status=400)
+        full = selectors.session_full_cached(session_id=session_id)
+        token = form.cleaned_data["token"]
+        # The cheap "penuh" (docs/performance.md), unless it is a retry of one's own booking.
+        if full is not None and not selectors.reservation_exists_for_retry(
+            user=request.user, session_id=session_id, token=token
+        ):
+            self.session = full
+            return self.render_form(form, error=str(QuotaFull()), status=409)
         try:
             reservation = services.reservation_create(
                 user=request.user,
-                session_id=self.session.pk,
+                session_id=session_id,
                 children=form.children(),
                 acknowledged=form.cleaned_data["acknowledge"],
-                token=form.cleaned_data["token"],
+                token=token,
             )
+        except SessionNotFound:
+            raise Http404 from None
         except ApplicationError as error:
-            self.session.refresh_from_db()
+            self.session = self._session_or_404()  # as it is now: the page shows the places left
+            if isinstance(error, QuotaFull):
+                selectors.session_full_remember(session=self.session)
             return self.render_form(form, error=str(error), status=_error_status(error))
         messages.success(request, _("Reservasi berhasil. Simpan kode reservasi dan kode QR Anda."))
         return redirect("visits:reservation_detail", code=reservation.code)

@@ -147,6 +147,8 @@ VISITS_MAX_ACTIVE_RESERVATIONS = env.int("VISITS_MAX_ACTIVE_RESERVATIONS", defau
 VISITS_MAX_CHILDREN = 4
 VISITS_CHILD_MAX_AGE = 17
 VISITS_API_CACHE_SECONDS = 5
+# The availability page's shared data and HTML (places left may be this old; docs/performance.md).
+VISITS_AVAILABILITY_CACHE_SECONDS = env.int("VISITS_AVAILABILITY_CACHE_SECONDS", default=5)
 # Rombongan (group visits, docs/operations.md#rombongan): participants per request, and how long
 # a held request may wait for a decision (working days Mon–Fri, closure dates skipped; always
 # before the session starts).

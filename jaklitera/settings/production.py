@@ -15,6 +15,9 @@ if len(SECRET_KEY) < 50 or SECRET_KEY.startswith("dev-") or len(set(SECRET_KEY))
 # gunicorn serves the static files itself (compressed, cache-busted names).
 MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")  # noqa: F405
 
+# Sessions read from Redis, stored in PostgreSQL too (jaklitera/sessions.py, docs/performance.md).
+SESSION_ENGINE = "jaklitera.sessions"
+
 CONN_MAX_AGE = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_MAX_AGE"] = CONN_MAX_AGE  # noqa: F405
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # noqa: F405

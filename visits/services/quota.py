@@ -10,7 +10,8 @@ import contextlib
 import logging
 from dataclasses import dataclass
 
-from django.db import OperationalError
+from django.core.cache import cache
+from django.db import OperationalError, transaction
 from django.db.models import F, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 
@@ -39,6 +40,13 @@ def quota_take(*, session_id: int, places: int) -> bool:
 def quota_release(*, session_id: int, places: int) -> None:
     """Give ``places`` back (a cancellation); the CHECK refuses to go below zero."""
     Session.objects.filter(pk=session_id).update(booked=F("booked") - places)
+    # The session is no longer full: stop answering "penuh" from the cache (visits.selectors).
+    transaction.on_commit(lambda: cache.delete(full_cache_key(session_id)))
+
+
+def full_cache_key(session_id: int) -> str:
+    """Where the booking view remembers for a few seconds that a session is full."""
+    return f"visits:session-full:{session_id}"
 
 
 @contextlib.contextmanager

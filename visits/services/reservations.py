@@ -16,13 +16,15 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
+from django.db.models import BigIntegerField, Count, Exists, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from jaklitera.mail import email_queue
 from members.models import Member
 
 from .. import errors
-from ..models import Reservation, ReservationChild, Session
+from ..models import Reservation, ReservationChild, Session, VisitBlock
 from . import quota
 from .noshows import block_check
 from .quota import busy_guard
@@ -73,17 +75,77 @@ def _session_bookable_check(session: Session, *, now) -> None:
         raise errors.NotYetOpen()
 
 
-def _user_lock(user) -> None:
-    # Serialises one account's bookings (limit, token); other accounts are not affected.
-    get_user_model().objects.select_for_update().filter(pk=user.pk).values_list("pk", flat=True).get()
+def _user_lock(user) -> str | None:
+    """Lock the visitor's row and read their membership status (None: no Member) in one query.
+
+    Serialises one account's bookings (limit, token); other accounts are not affected.
+    """
+    row = (
+        get_user_model()
+        .objects.select_for_update(of=("self",))  # not the member row (LEFT JOIN: it may not exist)
+        .select_related("member")
+        .only("pk", "member__status")
+        .get(pk=user.pk)
+    )
+    member = getattr(row, "member", None)
+    return member.status if member is not None else None
 
 
-def _active_upcoming(user, *, now):
-    return Reservation.objects.filter(user=user, status=Reservation.Status.ACTIVE, session__ends_at__gt=now)
+def _session_for_visitor(*, session_id: int, user, token, now) -> Session | None:
+    """The session and what the rules need to know about this visitor, in one query.
+
+    Run it after ``_user_lock``: READ COMMITTED gives this statement a new snapshot, so it
+    sees every booking of this account that committed while we waited for the lock.
+    Annotates ``blocked`` (too many no-shows), ``already_booked``, ``active_upcoming`` and
+    ``existing_id`` (the form token's reservation, or None).
+    """
+    mine = Reservation.objects.filter(user=user, status=Reservation.Status.ACTIVE)
+    upcoming = mine.filter(session__ends_at__gt=now).order_by().values("user").annotate(n=Count("pk")).values("n")
+    token_used = Reservation.objects.filter(user=user, request_token=token).values("pk")[:1]
+    today = local_today(now)
+    blocks = VisitBlock.objects.filter(user=user, lifted_at__isnull=True, starts_on__lte=today, ends_on__gte=today)
+    return (
+        Session.objects.filter(pk=session_id)
+        .annotate(
+            blocked=Exists(blocks),
+            already_booked=Exists(mine.filter(session=OuterRef("pk"))),
+            active_upcoming=Coalesce(Subquery(upcoming), 0),
+            existing_id=Subquery(token_used) if token is not None else Value(None, BigIntegerField()),
+        )
+        .first()
+    )
 
 
-def _insert(*, user, session: Session, category: str, children: Sequence[Child], token, rescheduled_from=None):
-    """Insert the reservation and its children (savepoint per try: a code collision retries)."""
+def _insert(
+    *,
+    user,
+    session: Session,
+    category: str,
+    children: Sequence[Child],
+    token,
+    rescheduled_from=None,
+    savepoint: bool = True,
+):
+    """Insert the reservation and its children (savepoint per try: a code collision retries).
+
+    ``savepoint=False`` (the booking rush): one INSERT, no SAVEPOINT round trips; an
+    IntegrityError aborts the whole transaction and ``reservation_create`` sorts it out.
+    """
+    if not savepoint:
+        reservation = Reservation.objects.create(
+            code=_code_new(),
+            session=session,
+            user=user,
+            category=category,
+            party_size=1 + len(children),
+            request_token=token,
+            rescheduled_from=rescheduled_from,
+        )
+        if children:
+            ReservationChild.objects.bulk_create(
+                [ReservationChild(reservation=reservation, name=c.name.strip(), age=c.age) for c in children]
+            )
+        return reservation
     for _attempt in range(5):
         code = _code_new()
         try:
@@ -137,32 +199,52 @@ def reservation_create(
         raise errors.NotAcknowledged()
     children = list(children)
     _children_check(children)
-    block_check(user=user)  # too many no-shows: docs/operations.md#no-show
     with busy_guard():
-        return _reservation_create(user=user, session_id=session_id, children=children, token=token)
+        for attempt in range(3):
+            try:
+                return _reservation_create(user=user, session_id=session_id, children=children, token=token)
+            except IntegrityError:
+                # Rolled back. A double submit that raced us, a second booking, or (about once
+                # in 10^6 bookings) a code already taken: then try again with a new code.
+                if token is not None:
+                    existing = Reservation.objects.filter(user=user, request_token=token).first()
+                    if existing is not None:
+                        return existing
+                mine = Reservation.objects.filter(user=user, session_id=session_id, status=Reservation.Status.ACTIVE)
+                if mine.exists():
+                    raise errors.AlreadyBooked() from None
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")  # pragma: no cover
 
 
 @transaction.atomic
 def _reservation_create(*, user, session_id, children, token) -> Reservation:
+    # Queries on success: lock, session + facts, INSERT(s), outbox INSERT, counter UPDATE
+    # (pinned in tests/visits/test_performance.py; see docs/performance.md).
     now = timezone.now()
-    _user_lock(user)
-    if token is not None:
-        existing = Reservation.objects.filter(user=user, request_token=token).first()
-        if existing is not None:
-            return existing
-    session = Session.objects.filter(pk=session_id).first()
+    member_status = _user_lock(user)
+    session = _session_for_visitor(session_id=session_id, user=user, token=token, now=now)
     if session is None:
         raise errors.SessionNotFound()
+    if session.blocked:
+        block_check(user=user, now=now)  # raises BookingBlocked with the dates: docs/operations.md#no-show
+    if session.existing_id is not None:
+        return Reservation.objects.get(pk=session.existing_id)
     _session_bookable_check(session, now=now)
-    if Reservation.objects.filter(user=user, session=session, status=Reservation.Status.ACTIVE).exists():
+    if session.already_booked:
         raise errors.AlreadyBooked()
     limit = settings.VISITS_MAX_ACTIVE_RESERVATIONS
-    if _active_upcoming(user, now=now).count() >= limit:
+    if session.active_upcoming >= limit:
         raise errors.TooManyActive(limit)
     party = 1 + len(children)
     if session.places_left < party:
-        raise errors.QuotaFull()  # early answer; the UPDATE below is the guarantee
-    reservation = _insert(user=user, session=session, category=_category_for(user), children=children, token=token)
+        raise errors.QuotaFull()  # early answer, the cheap "penuh"; the UPDATE below is the guarantee
+    verified = member_status == Member.Status.TERVERIFIKASI
+    category = Reservation.Category.ANGGOTA if verified else Reservation.Category.NON_ANGGOTA
+    reservation = _insert(
+        user=user, session=session, category=category, children=children, token=token, savepoint=False
+    )
     email_queue(kind="visit_confirmed", to=user.email, user=user, context={"reservation_id": reservation.pk})
     # Last statement: the session row stays locked only until COMMIT. See docs/quota.md.
     if not quota.quota_take(session_id=session.pk, places=party):

@@ -1,0 +1,1 @@
+"""`make bench`: the booking rush, measured (see docs/performance.md)."""
