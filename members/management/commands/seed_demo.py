@@ -61,6 +61,9 @@ class Command(BaseCommand):
 
         sessions = sessions_generate()
         self.stdout.write(f"Visit sessions for the booking window: {sessions.created} created.")
+        # The desk (issue 5): today's sessions have reservations for petugas@ to check in.
+        booked = self._desk_demo(member_user)
+        self.stdout.write(f"Desk demo: {booked} reservation(s) today (Daftar Kunjungan Hari Ini).")
         # Rombongan: one pending group request, so the staff's list in admin is not empty.
         self._group_request(self._user("guru@jaklitera.test"))
         self.stdout.write(self.style.SUCCESS("Demo data ready. Password for every demo account: " + DEMO_PASSWORD))
@@ -75,6 +78,46 @@ class Command(BaseCommand):
             (User.objects.get(email="guru@jaklitera.test"), "teacher: one Rombongan request waiting for approval"),
         ]:
             self.stdout.write(f"  {user.email:32} {role}")
+
+    def _desk_demo(self, member_user) -> int:
+        """Reservations in today's sessions still open for booking: Budi (member card 2026-000001,
+        with a photo), visitors with children. Returns how many exist today (idempotent)."""
+        from jaklitera.errors import ApplicationError
+        from jaklitera.uploads import CleanFile
+        from members.models import Document
+        from members.services.documents import NewFiles, documents_replace
+        from visits.models import Reservation, Session
+        from visits.services import Child, reservation_create
+
+        member = Member.objects.get(user=member_user)
+        if not Document.objects.filter(member=member, kind=Document.Kind.PHOTO).exists():
+            photo = _demo_photo()
+            with NewFiles() as new_files, transaction.atomic():
+                documents_replace(
+                    member=member,
+                    files={"PHOTO": CleanFile(content=photo, content_type="image/jpeg", width=600, height=800)},
+                    new_files=new_files,
+                )
+        visitors = [(member_user, [])]
+        for i, (name, children) in enumerate(
+            [("Rina", [Child("Dewi", 7)]), ("Agus", []), ("Maya", [Child("Raka", 5), Child("Sinta", 9)]), ("Joko", [])],
+            start=1,
+        ):
+            visitor = self._user(f"pengunjung{i}@jaklitera.test")
+            visitor.phone = f"+62812000001{i:02d}"
+            visitor.save(update_fields=["phone"])
+            Member.objects.update_or_create(user=visitor, defaults={"full_name": f"{name} (demo)"})
+            visitors.append((visitor, children))
+        today = timezone.localdate()
+        for session in Session.objects.filter(date=today, status=Session.Status.OPEN).order_by("starts_at"):
+            for visitor, children in visitors:
+                if Reservation.objects.filter(user=visitor, session=session).exists():
+                    continue
+                try:
+                    reservation_create(user=visitor, session_id=session.pk, children=children, acknowledged=True)
+                except ApplicationError:
+                    break  # booking closed (late in the day), limit reached or full: nothing to add
+        return Reservation.objects.filter(session__date=today, status=Reservation.Status.ACTIVE).count()
 
     def _user(self, email, **flags):
         user = User.objects.filter(email=email).first()
