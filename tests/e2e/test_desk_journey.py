@@ -85,8 +85,11 @@ def test_desk_checks_in_registers_a_walkin_and_exports(page, live_server, artifa
         tablet.wait_for_selector("[data-result=ok]")
         result = tablet.locator(".result").inner_text()
         assert "OK" in result and "Budi Santoso" in result and "2 orang" in result and "Dewi (7)" in result
-        photo = tablet.get_by_role("img", name="Foto anggota")
-        assert photo.evaluate("img => img.complete && img.naturalWidth > 0")
+        assert tablet.get_by_role("img", name="Foto anggota").is_visible()
+        tablet.wait_for_function(
+            "() => { const img = document.querySelector('.result-photo'); "
+            "return img.complete && img.naturalWidth > 0; }"
+        )
         assert tablet.get_by_label("Pindai atau ketik kode reservasi / nomor anggota").evaluate(
             "el => el === document.activeElement"
         )
