@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from jaklitera.errors import InvalidTransition
 
-from .errors import VisitError
+from .errors import GroupCheckinNotAllowed, GroupNotActive, VisitError
 
 
 def _hhmm(value: datetime.datetime) -> str:
@@ -31,14 +31,20 @@ class DeskError(VisitError):
 
 class CheckinError(DeskError):
     """A scan that did not check anyone in. ``outcome`` names the big result the desk shows;
-    ``overridable`` errors may be overridden by staff (recorded)."""
+    ``overridable`` errors may be overridden by staff (recorded). It is about a reservation or,
+    for a group code, a ``group_visit`` (Rombongan)."""
 
     outcome = "error"
     overridable = False
 
-    def __init__(self, message=None, *, reservation=None):
+    def __init__(self, message=None, *, reservation=None, group_visit=None):
         super().__init__(message)
         self.reservation = reservation
+        self.group_visit = group_visit
+
+
+def _subject_session(reservation, group_visit):
+    return (reservation if reservation is not None else group_visit).session
 
 
 class NotFound(CheckinError):
@@ -69,22 +75,28 @@ class ReservationCancelled(CheckinError):
 class WrongDay(CheckinError):
     outcome = "wrong_day"
 
-    def __init__(self, *, reservation):
-        session = reservation.session
+    def __init__(self, *, reservation=None, group_visit=None):
+        session = _subject_session(reservation, group_visit)
+        if group_visit is not None:
+            message = _("Salah hari: rombongan ini untuk %(day)s, %(time)s.")
+        else:
+            message = _("Salah hari: reservasi ini untuk %(day)s, %(time)s.")
         super().__init__(
-            _("Salah hari: reservasi ini untuk %(day)s, %(time)s.")
-            % {"day": _day(session.date), "time": _session_time(session)},
+            message % {"day": _day(session.date), "time": _session_time(session)},
             reservation=reservation,
+            group_visit=group_visit,
         )
 
 
 class AlreadyCheckedIn(CheckinError):
     outcome = "already"
 
-    def __init__(self, *, reservation):
+    def __init__(self, *, reservation=None, group_visit=None):
+        subject = reservation if reservation is not None else group_visit
         super().__init__(
-            _("Sudah check-in pukul %(time)s WIB.") % {"time": _hhmm(reservation.checked_in_at)},
+            _("Sudah check-in pukul %(time)s WIB.") % {"time": _hhmm(subject.checked_in_at)},
             reservation=reservation,
+            group_visit=group_visit,
         )
 
 
@@ -92,11 +104,12 @@ class WrongSession(CheckinError):
     outcome = "wrong_session"
     overridable = True
 
-    def __init__(self, *, reservation, opens_at):
+    def __init__(self, *, reservation=None, group_visit=None, opens_at):
         super().__init__(
             _("Salah sesi: reservasi ini untuk sesi %(time)s (check-in mulai %(opens)s WIB).")
-            % {"time": _session_time(reservation.session), "opens": _hhmm(opens_at)},
+            % {"time": _session_time(_subject_session(reservation, group_visit)), "opens": _hhmm(opens_at)},
             reservation=reservation,
+            group_visit=group_visit,
         )
 
 
@@ -104,11 +117,12 @@ class TooEarly(CheckinError):
     outcome = "too_early"
     overridable = True
 
-    def __init__(self, *, reservation, opens_at):
+    def __init__(self, *, reservation=None, group_visit=None, opens_at):
         super().__init__(
             _("Belum waktunya: check-in sesi %(time)s dibuka pukul %(opens)s WIB.")
-            % {"time": _session_time(reservation.session), "opens": _hhmm(opens_at)},
+            % {"time": _session_time(_subject_session(reservation, group_visit)), "opens": _hhmm(opens_at)},
             reservation=reservation,
+            group_visit=group_visit,
         )
 
 
@@ -116,12 +130,50 @@ class TooLate(CheckinError):
     outcome = "too_late"
     overridable = True
 
-    def __init__(self, *, reservation):
+    def __init__(self, *, reservation=None, group_visit=None):
+        session = _subject_session(reservation, group_visit)
         super().__init__(
             _("Terlambat: batas check-in sesi %(time)s pukul %(last)s WIB sudah lewat.")
-            % {"time": _session_time(reservation.session), "last": _hhmm(reservation.session.last_checkin_at)},
+            % {"time": _session_time(session), "last": _hhmm(session.last_checkin_at)},
             reservation=reservation,
+            group_visit=group_visit,
         )
+
+
+# --- Rombongan at the desk: the same outcomes, still the group errors the group service raised before.
+
+
+class GroupWrongDay(WrongDay, GroupCheckinNotAllowed):
+    def __init__(self, *, group_visit):
+        super().__init__(group_visit=group_visit)
+
+
+class GroupAlreadyCheckedIn(AlreadyCheckedIn, GroupNotActive):
+    def __init__(self, *, group_visit):
+        super().__init__(group_visit=group_visit)
+
+
+class GroupCancelled(CheckinError, GroupNotActive):
+    outcome = "cancelled"
+
+    def __init__(self, *, group_visit):
+        super().__init__(
+            _("Rombongan ini tidak dapat check-in (%(status)s).") % {"status": group_visit.get_status_display()},
+            group_visit=group_visit,
+        )
+
+
+class GroupPresentNeeded(CheckinError):
+    """A group code was scanned: the desk asks how many of the group came (pre-filled with all).
+    ``overridable`` when the check-in also needs a recorded override (outside the window)."""
+
+    outcome = "group"
+
+    def __init__(self, message=None, *, group_visit, overridable: bool = False):
+        super().__init__(
+            message or _("Rombongan: isi jumlah yang hadir, lalu tekan Check-in rombongan."), group_visit=group_visit
+        )
+        self.overridable = overridable
 
 
 class NotCheckedIn(InvalidTransition):

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .selectors_desk import DeskRow
+from .selectors_desk import DeskRow, GroupDeskRow
 
 BOM = "\ufeff"
 DELIMITER = ";"
@@ -22,7 +22,8 @@ def _cell(value) -> str:
     return "'" + text if text.startswith(FORMULA_START) else text
 
 
-def desk_csv(rows: Iterable[DeskRow]) -> str:
+def desk_csv(rows: Iterable[DeskRow | GroupDeskRow]) -> str:
+    """Reservations and Rombongan (one line per group: institution, "Rombongan · type", size)."""
     out = io.StringIO()
     out.write(BOM)
     writer = csv.writer(out, delimiter=DELIMITER, lineterminator="\r\n")
@@ -43,25 +44,25 @@ def desk_csv(rows: Iterable[DeskRow]) -> str:
         ]
     )
     for row in rows:
-        reservation = row.reservation
-        session = reservation.session
+        session = row.session
         start = timezone.localtime(session.starts_at)
         end = timezone.localtime(session.ends_at)
-        checked_in = timezone.localtime(reservation.checked_in_at) if reservation.checked_in_at else None
+        checked_in = timezone.localtime(row.checked_in_at) if row.checked_in_at else None
+        kind = row.visitor_type if row.is_group else row.reservation.get_category_display()
         writer.writerow(
             [
                 _cell(f"{session.date:%Y-%m-%d}"),
                 _cell(f"{start:%H.%M}–{end:%H.%M}"),
                 _cell(row.code),
                 _cell(row.name),
-                _cell(reservation.get_category_display()),
+                _cell(kind),
                 row.children,
-                reservation.party_size,
+                row.party_size,
                 _cell(row.member_number),
                 _cell(row.phone),
                 _cell(row.status_label),
                 _cell(f"{checked_in:%H.%M}" if checked_in else ""),
-                _("ya") if reservation.is_walk_in else "",
+                _("ya") if row.is_walk_in else "",
             ]
         )
     return out.getvalue()

@@ -67,6 +67,8 @@ class CheckinForm(forms.Form):
     )
     override = forms.BooleanField(required=False, widget=forms.HiddenInput)
     note = forms.CharField(label=_("Catatan pengecualian"), max_length=200, required=False)
+    # Rombongan only: how many of the group came (the service checks 1..group size).
+    present = forms.IntegerField(label=_("Jumlah hadir"), required=False, min_value=0, max_value=10000)
     next = forms.CharField(required=False, widget=forms.HiddenInput)
 
 

@@ -2,7 +2,7 @@
 
 import datetime
 
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from .models import GroupVisit, Session
@@ -47,15 +47,20 @@ def group_visits_pending():
     )
 
 
-def group_visits_for_day(*, date: datetime.date) -> list[GroupVisit]:
-    """Approved and checked-in groups of a day, one row each with its size (for the staff day list)."""
-    return list(
-        GroupVisit.objects.filter(
-            session__date=date, status__in=[GroupVisit.Status.APPROVED, GroupVisit.Status.CHECKED_IN]
-        )
-        .select_related("session")
-        .order_by("session__starts_at", "institution_name")
-    )
+DAY_STATUSES = (GroupVisit.Status.APPROVED, GroupVisit.Status.CHECKED_IN)
+
+
+def group_visits_for_day(
+    *, date: datetime.date, session_id: int | None = None, statuses=DAY_STATUSES, search: Q | None = None
+) -> list[GroupVisit]:
+    """Approved and checked-in groups of a day (or ``statuses``; optionally one session and a
+    search condition), one row each with its size, for the staff day list. One query."""
+    queryset = GroupVisit.objects.filter(session__date=date, status__in=list(statuses), code__isnull=False)
+    if session_id is not None:
+        queryset = queryset.filter(session_id=session_id)
+    if search is not None:
+        queryset = queryset.filter(search)
+    return list(queryset.select_related("session").order_by("session__starts_at", "institution_name", "pk"))
 
 
 def group_letter_get_viewable(*, group_visit_id: int, user) -> GroupVisit | None:

@@ -347,6 +347,10 @@ class DeskEvent(models.Model):
     reservation = models.ForeignKey(
         Reservation, null=True, blank=True, on_delete=models.SET_NULL, related_name="desk_events"
     )
+    # A Rombongan checked in at the desk (visits.services.groups.group_checkin).
+    group_visit = models.ForeignKey(
+        "GroupVisit", null=True, blank=True, on_delete=models.SET_NULL, related_name="desk_events"
+    )
     block = models.ForeignKey(VisitBlock, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     staff = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     note = models.CharField(_("catatan"), max_length=300, blank=True)

@@ -7,11 +7,11 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Prefetch, Q, Sum
+from django.db.models import OuterRef, Prefetch, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from .models import Closure, Reservation, ReservationChild, Session, WeekdaySchedule
+from .models import Closure, GroupVisit, Reservation, ReservationChild, Session, WeekdaySchedule
 from .services.quota import full_cache_key
 from .services.reservations import code_normalize
 from .services.schedule import booking_window
@@ -132,6 +132,13 @@ def sessions_for_date(*, date: datetime.date, now: datetime.datetime | None = No
         return []
     early = datetime.timedelta(minutes=settings.VISITS_CHECKIN_OPENS_MINUTES_BEFORE)
     checked_in = Q(reservations__status=Reservation.Status.ACTIVE, reservations__attendance="CHECKED_IN")
+    groups_in = (
+        GroupVisit.objects.filter(session=OuterRef("pk"), status=GroupVisit.Status.CHECKED_IN)
+        .order_by()
+        .values("session")
+        .annotate(total=Sum("places_held"))
+        .values("total")
+    )
     return [
         {
             "id": s.pk,
@@ -145,7 +152,11 @@ def sessions_for_date(*, date: datetime.date, now: datetime.datetime | None = No
             "inside": s.checked_in if s.starts_at - early <= now < s.ends_at else 0,
         }
         for s in Session.objects.filter(date=date)
-        .annotate(checked_in=Coalesce(Sum("reservations__party_size", filter=checked_in), 0))
+        .annotate(
+            checked_in=Coalesce(Sum("reservations__party_size", filter=checked_in), 0)
+            # Rombongan checked in count the number present (a subquery: no second join to multiply rows).
+            + Coalesce(Subquery(groups_in), 0)
+        )
         .order_by("starts_at")
     ]
 

@@ -23,7 +23,7 @@ from . import selectors_desk as selectors
 from .desk_errors import CheckinError
 from .exports import desk_csv
 from .forms_desk import BlockLiftForm, CheckinForm, DayFilterForm, UndoForm, WalkinForm
-from .models import Reservation, Session, VisitBlock
+from .models import GroupVisit, Reservation, Session, VisitBlock
 from .services.checkin import checkin_is_open, checkin_scan, checkin_undo
 from .services.noshows import block_lift
 from .services.walkins import visitor_lookup, walkin_register
@@ -55,12 +55,16 @@ def _back(request, fallback: str | None = None) -> str:
     return fallback or reverse("visits:desk")
 
 
-def _result_store(request, *, outcome: str, message: str, reservation=None, overridable: bool = False) -> None:
+def _result_store(
+    request, *, outcome: str, message: str, reservation=None, group_visit=None, overridable: bool = False
+) -> None:
+    subject = reservation if reservation is not None else group_visit
     request.session[RESULT_KEY] = {
         "outcome": outcome,
         "message": message,
         "reservation_id": reservation.pk if reservation is not None else None,
-        "code": reservation.code if reservation is not None else "",
+        "group_visit_id": group_visit.pk if group_visit is not None else None,
+        "code": (subject.code or "") if subject is not None else "",
         "overridable": overridable,
     }
 
@@ -69,6 +73,8 @@ def _result_load(request) -> dict | None:
     result = request.session.pop(RESULT_KEY, None)
     if not result:
         return None
+    if result.get("group_visit_id"):
+        result["group"] = selectors.group_for_desk(group_visit_id=result["group_visit_id"])
     if result.get("reservation_id"):
         result["row"] = selectors.reservation_for_desk(reservation_id=result["reservation_id"])
         row = result["row"]
@@ -125,11 +131,12 @@ class CheckinView(DeskAccessMixin, View):
             _result_store(request, outcome="not_found", message=_("Pindai atau ketik kode terlebih dahulu."))
             return redirect(_back(request))
         try:
-            reservation = checkin_scan(
+            checked_in = checkin_scan(
                 staff=request.user,
                 text=form.cleaned_data["code"],
                 override=form.cleaned_data["override"],
                 note=form.cleaned_data["note"],
+                present=form.cleaned_data["present"],
             )
         except CheckinError as error:
             _result_store(
@@ -137,17 +144,25 @@ class CheckinView(DeskAccessMixin, View):
                 outcome=error.outcome,
                 message=str(error),
                 reservation=error.reservation,
+                group_visit=error.group_visit,
                 overridable=error.overridable,
             )
         except ApplicationError as error:
             _result_store(request, outcome="error", message=str(error))
         else:
-            _result_store(
-                request,
-                outcome="ok",
-                message=_("Check-in berhasil: %(n)d orang.") % {"n": reservation.party_size},
-                reservation=reservation,
-            )
+            if isinstance(checked_in, GroupVisit):
+                released = checked_in.participants - checked_in.present
+                message = _("Check-in rombongan berhasil: %(n)d orang hadir.") % {"n": checked_in.present}
+                if released:
+                    message += " " + _("%(n)d tempat dikembalikan untuk walk-in.") % {"n": released}
+                _result_store(request, outcome="ok", message=message, group_visit=checked_in)
+            else:
+                _result_store(
+                    request,
+                    outcome="ok",
+                    message=_("Check-in berhasil: %(n)d orang.") % {"n": checked_in.party_size},
+                    reservation=checked_in,
+                )
         return redirect(_back(request))
 
 
@@ -235,7 +250,7 @@ def _export_rows(request):
     filters = DayFilterForm(request.GET)
     values = filters.values()
     session_id = values["session"] if isinstance(values["session"], int) else None
-    rows = selectors.reservations_for_desk(
+    rows = selectors.rows_for_desk(
         day=values["day"], session_id=session_id, status=values["status"] or "ALL", query=values["q"]
     )
     return values["day"], session_id, rows
@@ -257,9 +272,7 @@ class PrintView(DeskAccessMixin, View):
         sessions = selectors.session_summaries(day=day)
         if session_id:
             sessions = [s for s in sessions if s.session.pk == session_id]
-        groups = [
-            (summary, [r for r in rows if r.reservation.session_id == summary.session.pk]) for summary in sessions
-        ]
+        groups = [(summary, [r for r in rows if r.session.pk == summary.session.pk]) for summary in sessions]
         response = render(
             request, "visits/staff/print.html", {"day": day, "groups": groups, "printed_at": timezone.now()}
         )

@@ -101,15 +101,22 @@ def account_close(*, user: User, password: str) -> None:
 
     The account, the member data and every document (files after commit) are deleted;
     a waiting submission leaves the queue. Decision records stay, without personal data.
-    Raises WrongPassword, StaffAccount.
+    Visits go too (``visits.services.erasure.visitor_forget``): active reservations and
+    pending/approved group requests are cancelled, their places returned, and the person's
+    reservation and group-request rows deleted, all in this one transaction: either the
+    account is closed and the places are free, or nothing changed.
+    Raises WrongPassword, StaffAccount, VisitsBusy (a session row stayed locked; try again).
     """
     from verification.services import submissions_forget
+    from visits.services.erasure import visitor_forget
+    from visits.services.quota import busy_guard
 
     if user.is_staff or user.is_superuser:
         raise StaffAccount()
     if not user.check_password(password or ""):
         raise WrongPassword()
-    with transaction.atomic():
+    with busy_guard(), transaction.atomic():
+        # The user row first: bookings and group requests lock it first too, so none slips in.
         # Lock order as in verification: submissions before the member row.
         locked = User.objects.select_for_update().get(pk=user.pk)
         member = Member.objects.filter(user=locked).first()
@@ -117,4 +124,6 @@ def account_close(*, user: User, password: str) -> None:
             submissions_forget(member=member)
             member = Member.objects.select_for_update().get(pk=member.pk)
             documents_delete(member=member, kinds=list(Document.Kind.values))
+        # Places back last of the writes but the delete: the session rows stay locked only until COMMIT.
+        visitor_forget(user=locked)
         locked.delete()

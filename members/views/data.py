@@ -10,6 +10,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
 
+from jaklitera.errors import Busy
+
 from ..services import account as services
 
 
@@ -38,6 +40,9 @@ class AccountCloseView(LoginRequiredMixin, View):
         except services.StaffAccount as error:
             messages.error(request, str(error))
             return redirect("members:account")
+        except Busy as error:
+            # A visit's session row stayed locked: nothing was changed; the person may simply retry.
+            return render(request, self.template_name, {"error": str(error)}, status=503)
         logout(request)
         messages.success(request, _("Akun Anda sudah ditutup dan data Anda dihapus. Terima kasih, Kawan Perpus."))
         return redirect("home")

@@ -16,9 +16,25 @@
     return el && (el.tagName === "INPUT" || el.tagName === "SELECT" || el.tagName === "TEXTAREA" || el.isContentEditable);
   }
 
-  // A scanner "types" the code and presses Enter: when nothing else has focus, send keys to the scan box.
-  input.focus();
-  input.select();
+  // A scanned group code asks how many came: that number (pre-filled with the whole group) gets
+  // the focus, so Enter checks the whole group in and typing a number first checks fewer in.
+  var present = document.querySelector("[data-present]");
+  if (present) {
+    present.focus();
+    present.select();
+    // The next visitor's code scanned instead: letters go back to the scan box.
+    present.addEventListener("keydown", function (event) {
+      if (event.ctrlKey || event.metaKey || event.altKey || event.key.length !== 1 || /[0-9]/.test(event.key)) { return; }
+      var typed = present.value !== present.dataset.default ? present.value : "";
+      present.value = present.dataset.default || "";
+      input.value = typed;
+      input.focus();
+    });
+  } else {
+    // A scanner "types" the code and presses Enter: when nothing else has focus, send keys to the scan box.
+    input.focus();
+    input.select();
+  }
   document.addEventListener("keydown", function (event) {
     if (event.ctrlKey || event.metaKey || event.altKey || event.key.length !== 1) { return; }
     if (isField(document.activeElement)) { return; }

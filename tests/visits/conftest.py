@@ -68,3 +68,36 @@ def anggota():
 @pytest.fixture
 def non_anggota():
     return MemberFactory().user
+
+
+def group_approved(session, *, participants: int = 35, children: int = 30, **fields):
+    """An approved Rombongan holding ``participants`` places in ``session`` (through the services,
+    so the quota counter moves). Needs PRIVATE_MEDIA_ROOT (the request letter) and a session not started."""
+    from django.contrib.auth.models import Group
+
+    from jaklitera.roles import PETUGAS_LAYANAN, roles_sync
+    from tests.factories import UserFactory
+    from tests.members import samples
+    from visits import services
+    from visits.models import GroupVisit
+
+    if not Group.objects.filter(name=PETUGAS_LAYANAN).exists():
+        roles_sync()
+    values = dict(
+        requester=fields.pop("requester", None) or UserFactory(),
+        institution_name="SDN Cikini 01",
+        institution_type=GroupVisit.InstitutionType.SCHOOL,
+        contact_name="Ibu Ratna",
+        contact_phone="0812 3456 7890",
+        participants=participants,
+        children=children,
+        age_group=GroupVisit.AgeGroup.PRIMARY,
+        purpose="Mengenalkan perpustakaan kepada siswa.",
+        session_id=session.pk,
+        alternative_session_id=None,
+        letter=samples.upload(samples.pdf_bytes(), "surat.pdf", "application/pdf"),
+    )
+    values.update(fields)
+    group_visit = services.group_visit_create(**values)
+    staff = UserFactory(is_staff=True)
+    return services.group_visit_approve(group_visit_id=group_visit.pk, staff=staff)

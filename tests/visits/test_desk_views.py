@@ -13,7 +13,7 @@ from jaklitera.roles import PETUGAS_LAYANAN, VERIFIKATOR
 from members.models import Document, DocumentAccess, Member, User
 from tests.factories import UserFactory, VerifiedMemberFactory
 from visits import services
-from visits.models import DeskEvent, Reservation, Session, VisitBlock
+from visits.models import DeskEvent, GroupVisit, Reservation, Session, VisitBlock
 from visits.services import checkin
 from visits.services.reservations import Child
 
@@ -136,12 +136,13 @@ def test_search_and_filters(client, week, frozen, desk, anggota, non_anggota):
     assert 'name="code"' not in html and "Selasa, 9 Juni 2026" in html
 
 
-def test_day_list_query_count_is_constant_with_300_reservations(
+def test_day_list_query_count_is_constant_with_300_reservations_and_groups(
     client, week, frozen, desk, django_assert_num_queries, django_assert_max_num_queries
 ):
     session = session_at(MONDAY, 9)
     at(frozen, "09.05")
-    with django_assert_num_queries(8) as baseline:
+    # 9 with an empty day (the Rombongan rows are one of them), and no more with 300 + 20 groups.
+    with django_assert_num_queries(9) as baseline:
         client.get(DESK)
     users = User.objects.bulk_create(
         [User(email=f"v{i}@example.com", phone=f"+62813{i:08d}", is_active=True) for i in range(300)]
@@ -155,17 +156,43 @@ def test_day_list_query_count_is_constant_with_300_reservations(
             for i, u in enumerate(users)
         ]
     )
-    Session.objects.filter(pk=session.pk).update(booked=300)
     Reservation.objects.filter(code__lt="Q0000100").update(attendance="CHECKED_IN", checked_in_at=session.starts_at)
+    # Rombongan on the same list: 20 groups in the session, 10 of them checked in (one row each).
+    GroupVisit.objects.bulk_create(
+        [
+            GroupVisit(
+                requester=users[i],
+                institution_name=f"Sekolah {i}",
+                institution_type="SCHOOL",
+                contact_name="Guru",
+                contact_phone="+6281234567890",
+                participants=10,
+                age_group="PRIMARY",
+                purpose="-",
+                session=session,
+                status="CHECKED_IN" if i % 2 else "APPROVED",
+                places_held=8 if i % 2 else 10,
+                present=8 if i % 2 else None,
+                checked_in_at=session.starts_at if i % 2 else None,
+                code=f"G{i:07d}",
+                decide_by=session.starts_at,
+            )
+            for i in range(20)
+        ]
+    )
+    Session.objects.filter(pk=session.pk).update(capacity=500, booked=300 + 180)
     with django_assert_max_num_queries(len(baseline.captured_queries)):
         response = client.get(DESK)
     html = response.content.decode()
-    assert html.count('<tr class="row-') == 300
-    assert "Pengunjung 149" in html and "v299@example.com" in html
+    assert html.count('<tr class="row-') == 320 and html.count("row-group") == 20
+    assert "Pengunjung 149" in html and "v299@example.com" in html and "Sekolah 19" in html
+    # 100 reservations + 10 groups × 8 present inside; 200 + 10 × 10 expected.
+    assert '<strong class="inside-count">180</strong>' in html and "300 orang belum datang" in html
     with django_assert_max_num_queries(len(baseline.captured_queries)):
         assert client.get(DESK, {"sesi": "semua", "q": "pengunjung"}).status_code == 200
-    with django_assert_max_num_queries(6):
-        assert client.get(DESK + "ekspor.csv").status_code == 200
+    with django_assert_max_num_queries(7):
+        response = client.get(DESK + "ekspor.csv")
+    assert response.content.decode("utf-8-sig").count("Rombongan") == 20
 
 
 # --- check-in through the page ------------------------------------------------------------------

@@ -13,11 +13,12 @@ import logging
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from members.models import Member
 
 from .. import desk_errors as errors
-from ..models import DeskEvent, Reservation, Session
+from ..models import DeskEvent, GroupVisit, Reservation, Session
 from .quota import busy_guard, quota_release
 from .reservations import code_normalize
 from .schedule import local_today
@@ -73,6 +74,20 @@ def _resolve(text: str, *, now: datetime.datetime) -> Reservation:
     return reservation
 
 
+def window_objections(session: Session, *, now: datetime.datetime, **subject) -> list[errors.CheckinError]:
+    """The overridable objections to checking in for ``session`` now (empty = inside its window).
+    ``subject`` is ``reservation=`` or ``group_visit=`` (Rombongan use the same window)."""
+    opens, closes = checkin_window(session)
+    if opens <= now <= closes:
+        return []
+    current = session_current(now=now)
+    if current is not None and current.pk != session.pk:
+        return [errors.WrongSession(opens_at=opens, **subject)]
+    if now < opens:
+        return [errors.TooEarly(opens_at=opens, **subject)]
+    return [errors.TooLate(**subject)]
+
+
 def _rules(reservation: Reservation, *, now: datetime.datetime) -> list[errors.CheckinError]:
     """Raise what forbids this check-in outright; return the overridable objections (empty = fine)."""
     session = reservation.session
@@ -82,15 +97,7 @@ def _rules(reservation: Reservation, *, now: datetime.datetime) -> list[errors.C
         raise errors.WrongDay(reservation=reservation)
     if reservation.is_checked_in:
         raise errors.AlreadyCheckedIn(reservation=reservation)
-    opens, closes = checkin_window(session)
-    if opens <= now <= closes:
-        return []
-    current = session_current(now=now)
-    if current is not None and current.pk != session.pk:
-        return [errors.WrongSession(reservation=reservation, opens_at=opens)]
-    if now < opens:
-        return [errors.TooEarly(reservation=reservation, opens_at=opens)]
-    return [errors.TooLate(reservation=reservation)]
+    return window_objections(session, now=now, reservation=reservation)
 
 
 def _claim(*, reservation_id: int, now: datetime.datetime) -> bool:
@@ -104,18 +111,31 @@ def _claim(*, reservation_id: int, now: datetime.datetime) -> bool:
     )
 
 
-def checkin_scan(*, staff, text: str, override: bool = False, note: str = "", now=None) -> Reservation:
-    """Check in the party of a scanned/typed reservation code or member card number.
+def checkin_scan(
+    *, staff, text: str, override: bool = False, note: str = "", present: int | None = None, now=None
+) -> Reservation | GroupVisit:
+    """Check in the party of a scanned/typed reservation code or member card number, or a
+    Rombongan by its group code (``present``: how many of the group came).
 
     ``override`` lets staff check in outside the window or for another session of the day;
     the objections overridden and ``note`` are recorded in a DeskEvent.
-    Returns the reservation (checked in). Raises NotFound, MemberHasNoReservation,
-    ReservationCancelled, WrongDay, AlreadyCheckedIn, WrongSession, TooEarly, TooLate, VisitsBusy.
+    Returns the reservation (checked in), or the GroupVisit for a group code. A group code
+    without ``present`` raises GroupPresentNeeded (the desk asks how many came). Raises NotFound,
+    MemberHasNoReservation, ReservationCancelled, WrongDay, AlreadyCheckedIn, WrongSession,
+    TooEarly, TooLate, GroupCancelled, GroupPresentNeeded, VisitsBusy.
     """
     now = now or timezone.now()
     if not (text or "").strip():
         raise errors.NotFound()
-    reservation = _resolve(text, now=now)
+    try:
+        reservation = _resolve(text, now=now)
+    except errors.NotFound:
+        # Group and reservation codes share one space (visits.services.groups._code_unused).
+        code = code_normalize(text)
+        group_visit = GroupVisit.objects.filter(code=code).select_related("session").first() if code else None
+        if group_visit is None:
+            raise
+        return _group_scan(staff=staff, group_visit=group_visit, present=present, override=override, note=note, now=now)
     objections = _rules(reservation, now=now)
     if objections and not override:
         raise objections[0]
@@ -137,6 +157,24 @@ def checkin_scan(*, staff, text: str, override: bool = False, note: str = "", no
     reservation.checked_in_at = now
     logger.info("Check-in %s by staff %s%s", reservation.pk, staff.pk, " (override)" if objections else "")
     return reservation
+
+
+def _group_scan(*, staff, group_visit: GroupVisit, present, override, note, now) -> GroupVisit:
+    from .groups import group_checkin, group_checkin_rules
+
+    # The rules first (read only), so the desk can say "sudah check-in" or offer the override
+    # before asking how many came; group_checkin checks them again under its row lock.
+    objections = group_checkin_rules(group_visit, session=group_visit.session, now=now)
+    if objections and not override:
+        raise objections[0]
+    if present is None or not (1 <= present <= group_visit.places_held):
+        message = None
+        if present is not None:
+            message = _("Jumlah hadir 1–%(n)d orang.") % {"n": group_visit.places_held}
+        raise errors.GroupPresentNeeded(message, group_visit=group_visit, overridable=bool(objections))
+    return group_checkin(
+        request_code=group_visit.code, present=present, staff=staff, override=override, note=note, now=now
+    )
 
 
 def checkin_undo(*, staff, reservation_id: int, note: str = "", now=None) -> Reservation:

@@ -30,9 +30,10 @@ from jaklitera.uploads import document_clean
 from members.services.documents import NewFiles
 from members.validators import phone_normalize
 
-from .. import errors
-from ..models import Closure, GroupLetterAccess, GroupVisit, GroupVisitEvent, Reservation, Session
+from .. import desk_errors, errors
+from ..models import Closure, DeskEvent, GroupLetterAccess, GroupVisit, GroupVisitEvent, Reservation, Session
 from . import quota
+from .checkin import window_objections
 from .quota import busy_guard
 from .reservations import _code_new, code_normalize
 from .schedule import local_today
@@ -444,25 +445,51 @@ def group_visits_cancel_for_session(*, session_id: int, reason: str) -> int:
 # --- on the day -------------------------------------------------------------------------------------
 
 
-def group_checkin(*, request_code: str, present: int | None = None, staff) -> GroupVisit:
+def group_checkin_rules(group_visit: GroupVisit, *, session: Session, now: datetime.datetime) -> list:
+    """Raise what forbids checking this group in outright (not approved, closed session, wrong
+    day, already in); return the overridable objections of the check-in window, the same window
+    as individual check-in (``checkin.checkin_window``): empty = fine."""
+    if group_visit.status == GroupVisit.Status.CHECKED_IN:
+        raise desk_errors.GroupAlreadyCheckedIn(group_visit=group_visit)
+    if group_visit.status != GroupVisit.Status.APPROVED:
+        raise desk_errors.GroupCancelled(group_visit=group_visit)
+    if session.status != Session.Status.OPEN:
+        raise errors.GroupCheckinNotAllowed()
+    if session.date != local_today(now):
+        raise desk_errors.GroupWrongDay(group_visit=group_visit)
+    return window_objections(session, now=now, group_visit=group_visit)
+
+
+def group_checkin(
+    *,
+    request_code: str,
+    present: int | None = None,
+    staff,
+    override: bool = False,
+    note: str = "",
+    now: datetime.datetime | None = None,
+) -> GroupVisit:
     """Check a group in by its code: the whole group, or ``present`` people if fewer came.
 
     The places of those who did not come are released at once (walk-ins can have them).
-    Allowed for an approved group on the session's date until its last check-in time.
-    Raises GroupNotFound, GroupNotActive (already checked in, cancelled, …),
-    GroupCheckinNotAllowed, GroupPresentInvalid, VisitsBusy.
+    Allowed for an approved group on the session's date, in the session's check-in window
+    (as for reservations); outside it only with ``override``, recorded like an individual
+    override (a DeskEvent with the objection, the staff member and ``note``). Once only.
+    Raises GroupNotFound, GroupAlreadyCheckedIn / GroupCancelled (both GroupNotActive),
+    GroupWrongDay / GroupCheckinNotAllowed, WrongSession / TooEarly / TooLate (overridable),
+    GroupPresentInvalid, VisitsBusy.
     """
     code = code_normalize(request_code)
     with busy_guard(), transaction.atomic():
-        now = timezone.now()
+        now = now or timezone.now()
         group_visit = GroupVisit.objects.select_for_update().filter(code=code).first() if code else None
         if group_visit is None:
             raise errors.GroupNotFound()
-        if group_visit.status != GroupVisit.Status.APPROVED:
-            raise errors.GroupNotActive()
         session = Session.objects.get(pk=group_visit.session_id)
-        if session.date != local_today(now) or now > session.last_checkin_at or session.status != Session.Status.OPEN:
-            raise errors.GroupCheckinNotAllowed()
+        group_visit.session = session
+        objections = group_checkin_rules(group_visit, session=session, now=now)
+        if objections and not override:
+            raise objections[0]
         held = group_visit.places_held
         present = held if present is None else present
         if not (1 <= present <= held):
@@ -472,16 +499,27 @@ def group_checkin(*, request_code: str, present: int | None = None, staff) -> Gr
         group_visit.places_held = present
         group_visit.checked_in_at = now
         group_visit.save(update_fields=["status", "present", "places_held", "checked_in_at"])
+        recorded = "; ".join([str(o) for o in objections] + ([note.strip()] if note.strip() else []))
+        released = f"{held - present} released" if present < held else ""
         _event(
             group_visit,
             GroupVisitEvent.Action.CHECKED_IN,
             actor=staff,
             now=now,
             places=present,
-            note="" if present == held else f"{held - present} released",
+            note="; ".join(part for part in (released, recorded) if part),
+        )
+        # The desk's log, as for a reservation: who checked the group in, and any override.
+        DeskEvent.objects.create(
+            action=DeskEvent.Action.OVERRIDE if objections else DeskEvent.Action.CHECK_IN,
+            group_visit=group_visit,
+            staff=staff,
+            note=recorded[:300],
+            created_at=now,
         )
         if present < held:
             quota.quota_release(session_id=session.pk, places=held - present)
+    logger.info("Group check-in %s by staff %s%s", group_visit.pk, staff.pk, " (override)" if objections else "")
     return group_visit
 
 
