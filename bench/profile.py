@@ -2,7 +2,8 @@
 
 On a fresh bench database (see ``bench/rush.py``) the full Django stack handles, in this
 process, ``--capacity`` successful bookings, then as many "penuh" answers, then the
-availability page, each profiled separately and with its SQL queries counted.
+availability page, each profiled separately; the SQL of the first request of each kind is
+listed (later "penuh" answers and warm availability pages need fewer: docs/performance.md).
 """
 
 import argparse
@@ -62,7 +63,7 @@ def main(argv=None) -> int:
                 assert response.status_code == expected, (name, response.status_code)
             profiler.stop()
             seconds = profiler.last_session.duration / max(1, len(people) - 1)
-            print(f"\n=== {name}: {len(queries)} queries, {seconds * 1000:.2f} ms per request (in process)")
+            print(f"\n=== {name}: first request {len(queries)} queries; {seconds * 1000:.2f} ms per request (profiled)")
             for sql in queries:
                 print("   ", sql[:160])
             print(profiler.output_text(unicode=True, color=False, show_all=False))
