@@ -51,7 +51,11 @@ def today():
     first = services.reservation_create(
         user=member.user, session_id=session.pk, children=[Child("Dewi", 7)], acknowledged=True
     )
-    second = services.reservation_create(user=UserFactory(), session_id=session.pk, acknowledged=True)
+    second = services.reservation_create(
+        user=UserFactory(email="kawan.perpus.dengan.alamat.email.panjang@example.com"),
+        session_id=session.pk,
+        acknowledged=True,
+    )
     roles_sync()  # an earlier transactional test may have flushed the groups of the data migrations
     desk = UserFactory(email="petugas@example.com", is_staff=True)
     desk.groups.add(Group.objects.get(name=PETUGAS_LAYANAN))
@@ -137,5 +141,13 @@ def test_desk_checks_in_registers_a_walkin_and_exports(page, live_server, artifa
     page.wait_for_selector(".desk-table")
     assert second.code_display in page.locator("main").inner_text()
     width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= 360, width  # no sideways scrolling
+    _shot(page, artifacts_dir, "06-daftar-ponsel")
+    # No sideways scrolling; on failure, name the elements that stick out.
+    wide = page.evaluate(
+        """() => [...document.querySelectorAll('main *')]
+            .filter(el => el.getBoundingClientRect().right > 360)
+            .slice(0, 5)
+            .map(el => el.tagName + '.' + el.className + ' ' + Math.round(el.getBoundingClientRect().right))"""
+    )
+    assert width <= 360, (width, wide)
     _shot(page, artifacts_dir, "06-daftar-ponsel")
