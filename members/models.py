@@ -162,6 +162,28 @@ class Member(models.Model):
         return self.ktp_origin == self.KtpOrigin.NON_DKI
 
 
+# The personal data a member types in Lengkapi Data (copied into a submission, exported on request).
+MEMBER_DATA_FIELDS = (
+    "full_name",
+    "nik",
+    "birth_place",
+    "birth_date",
+    "gender",
+    "occupation",
+    "education",
+    "ktp_origin",
+    "letter_type",
+    "address_street",
+    "address_rt",
+    "address_rw",
+    "address_kelurahan",
+    "address_kecamatan",
+    "address_city",
+    "address_province",
+    "address_postal_code",
+)
+
+
 def document_path(instance, filename):
     # Random names: nothing about the person or the original file name lands on disk.
     return f"documents/{uuid.uuid4().hex}{instance.extension}"

@@ -19,6 +19,7 @@ from django.utils.timesince import timesince
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from jaklitera.admin_filters import DefaultStatusFilter
 from jaklitera.errors import ApplicationError
 from members.models import Member
 from members.validators import phone_normalize
@@ -31,31 +32,11 @@ from .selectors import queue_queryset, submission_review
 SKIPPED_SESSION_KEY = "verification_skipped"
 
 
-class StatusFilter(admin.SimpleListFilter):
+class StatusFilter(DefaultStatusFilter):
     """Waiting by default: the list is the queue."""
 
-    title = _("status")
-    parameter_name = "status"
-    ALL = "all"
-
-    def lookups(self, request, model_admin):
-        return [*Submission.Status.choices, (self.ALL, _("Semua"))]
-
-    def _current(self):
-        return self.value() or Submission.Status.WAITING
-
-    def queryset(self, request, queryset):
-        if self._current() == self.ALL:
-            return queryset
-        return queryset.filter(status=self._current())
-
-    def choices(self, changelist):
-        for lookup, title in self.lookup_choices:
-            yield {
-                "selected": self._current() == lookup,
-                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
-                "display": title,
-            }
+    status_choices = Submission.Status
+    default = Submission.Status.WAITING
 
 
 class OriginFilter(admin.SimpleListFilter):

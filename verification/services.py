@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jaklitera.errors import ApplicationError, Busy, InvalidTransition
 from jaklitera.mail import email_queue
-from members.models import Document, Member
+from members.models import MEMBER_DATA_FIELDS, Document, Member
 from members.services.documents import documents_delete
 
 from .models import Decision, MemberNumberCounter, RejectionReason, Submission
@@ -27,25 +27,7 @@ from .models import Decision, MemberNumberCounter, RejectionReason, Submission
 logger = logging.getLogger(__name__)
 
 # Fields of the member the librarian decides on; copied into Submission.snapshot.
-SNAPSHOT_FIELDS = (
-    "full_name",
-    "nik",
-    "birth_place",
-    "birth_date",
-    "gender",
-    "occupation",
-    "education",
-    "ktp_origin",
-    "letter_type",
-    "address_street",
-    "address_rt",
-    "address_rw",
-    "address_kelurahan",
-    "address_kecamatan",
-    "address_city",
-    "address_province",
-    "address_postal_code",
-)
+SNAPSHOT_FIELDS = MEMBER_DATA_FIELDS
 NOTE_MAX_LENGTH = 1000
 
 

@@ -14,6 +14,7 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from jaklitera.admin_filters import DefaultStatusFilter
 from jaklitera.errors import ApplicationError
 
 from .group_forms import GroupCheckinForm, GroupMoveForm, GroupRejectForm
@@ -22,31 +23,11 @@ from .models import GroupLetterAccess, GroupVisit, GroupVisitEvent
 from .services import groups as services
 
 
-class GroupStatusFilter(admin.SimpleListFilter):
+class GroupStatusFilter(DefaultStatusFilter):
     """Pending by default: the list is the work to do."""
 
-    title = _("status")
-    parameter_name = "status"
-    ALL = "all"
-
-    def lookups(self, request, model_admin):
-        return [*GroupVisit.Status.choices, (self.ALL, _("Semua"))]
-
-    def _current(self):
-        return self.value() or GroupVisit.Status.PENDING
-
-    def queryset(self, request, queryset):
-        if self._current() == self.ALL:
-            return queryset
-        return queryset.filter(status=self._current())
-
-    def choices(self, changelist):
-        for lookup, title in self.lookup_choices:
-            yield {
-                "selected": self._current() == lookup,
-                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
-                "display": title,
-            }
+    status_choices = GroupVisit.Status
+    default = GroupVisit.Status.PENDING
 
 
 class GroupVisitEventInline(admin.TabularInline):

@@ -8,33 +8,10 @@ from django.utils.translation import gettext_lazy as _
 
 from jaklitera.errors import ApplicationError, InvalidTransition
 
-from ..models import Document, DocumentAccess, Member, User
+from ..models import MEMBER_DATA_FIELDS, Document, DocumentAccess, Member, User
 from .documents import documents_delete
 
-MEMBER_FIELDS = (
-    "status",
-    "member_number",
-    "full_name",
-    "nik",
-    "birth_place",
-    "birth_date",
-    "gender",
-    "occupation",
-    "education",
-    "ktp_origin",
-    "letter_type",
-    "address_street",
-    "address_rt",
-    "address_rw",
-    "address_kelurahan",
-    "address_kecamatan",
-    "address_city",
-    "address_province",
-    "address_postal_code",
-    "submitted_at",
-    "verified_at",
-    "created_at",
-)
+MEMBER_FIELDS = ("status", "member_number", *MEMBER_DATA_FIELDS, "submitted_at", "verified_at", "created_at")
 
 
 class WrongPassword(ApplicationError):
