@@ -9,7 +9,16 @@ from django.utils.translation import ngettext
 from jaklitera.errors import ApplicationError
 
 from . import services
-from .models import Closure, Reservation, ReservationChild, Session, SessionSlot, VisitNotice, WeekdaySchedule
+from .models import (
+    Closure,
+    DeskEvent,
+    Reservation,
+    ReservationChild,
+    Session,
+    SessionSlot,
+    VisitNotice,
+    WeekdaySchedule,
+)
 
 
 class SessionSlotInline(admin.TabularInline):
@@ -193,6 +202,26 @@ class ReservationAdmin(admin.ModelAdmin):
             except ApplicationError as error:
                 self.message_user(request, str(error), messages.ERROR)
         self.message_user(request, _("%(n)d reservasi dibatalkan.") % {"n": done}, messages.SUCCESS)
+
+
+@admin.register(DeskEvent)
+class DeskEventAdmin(admin.ModelAdmin):
+    """The desk's log (check-ins, overrides, undos, walk-ins, lifted blocks): read only."""
+
+    list_display = ["created_at", "action", "staff", "reservation", "group_visit", "note"]
+    list_filter = ["action"]
+    search_fields = ["reservation__code", "group_visit__code", "staff__email", "note"]
+    list_select_related = ["staff", "reservation", "group_visit"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 from . import group_admin  # noqa: E402, F401  (Rombongan: registers its admin pages)

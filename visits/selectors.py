@@ -223,3 +223,57 @@ def reservation_get_for_user(*, user, code: str) -> Reservation | None:
 def reschedule_choices(*, reservation: Reservation, now: datetime.datetime | None = None) -> list[DayAvailability]:
     """The week's sessions a reservation could move to (bookable ones only keep a choice)."""
     return availability_week(user=reservation.user, now=now)
+
+
+def visitor_history_export(*, user) -> dict:
+    """The person's visits and group requests, for the member's own data download (UU PDP)."""
+
+    def _at(value):
+        return value.isoformat() if value else None
+
+    reservations = (
+        Reservation.objects.filter(user=user)
+        .select_related("session")
+        .prefetch_related("children")
+        .order_by("session__starts_at", "pk")
+    )
+    groups = GroupVisit.objects.filter(requester=user).select_related("session").order_by("session__starts_at", "pk")
+    return {
+        "reservations": [
+            {
+                "code": reservation.code,
+                "session_starts_at": _at(reservation.session.starts_at),
+                "session_ends_at": _at(reservation.session.ends_at),
+                "category": reservation.category,
+                "party_size": reservation.party_size,
+                "children": [{"name": child.name, "age": child.age} for child in reservation.children.all()],
+                "status": reservation.status,
+                "cancel_reason": reservation.cancel_reason,
+                "attendance": reservation.attendance,
+                "checked_in_at": _at(reservation.checked_in_at),
+                "walk_in": reservation.is_walk_in,
+                "created_at": _at(reservation.created_at),
+                "cancelled_at": _at(reservation.cancelled_at),
+            }
+            for reservation in reservations
+        ],
+        "group_requests": [
+            {
+                "institution_name": group.institution_name,
+                "institution_type": group.institution_type,
+                "contact_name": group.contact_name,
+                "contact_phone": group.contact_phone,
+                "participants": group.participants,
+                "children": group.children,
+                "purpose": group.purpose,
+                "session_starts_at": _at(group.session.starts_at),
+                "status": group.status,
+                "code": group.code,
+                "present": group.present,
+                "created_at": _at(group.created_at),
+                "decided_at": _at(group.decided_at),
+                "reject_reason": group.reject_reason,
+            }
+            for group in groups
+        ],
+    }

@@ -33,6 +33,7 @@ def member_data_export(*, user: User) -> dict:
     viewed them are listed by time and document kind, not by name.
     """
     from verification.selectors import member_submissions_export
+    from visits.selectors import visitor_history_export
 
     member = Member.objects.filter(user=user).first()
     data = {
@@ -49,6 +50,7 @@ def member_data_export(*, user: User) -> dict:
         "documents": [],
         "submissions": [],
         "document_views_by_staff": [],
+        "visits": visitor_history_export(user=user),
     }
     if member is None:
         return data

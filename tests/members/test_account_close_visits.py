@@ -141,3 +141,19 @@ def test_a_busy_session_row_leaves_the_account_open(client, week, monkeypatch):
     response = client.post(reverse("members:account_close"), {"password": PASSWORD})
     assert response.status_code == 503 and "Sedang ramai" in response.content.decode()
     assert User.objects.filter(pk=person.pk).exists() and Reservation.objects.filter(user=person).exists()
+
+
+def test_the_data_download_includes_visits_and_group_requests(client, week):
+    member = VerifiedMemberFactory()
+    person = member.user
+    services.reservation_create(
+        user=person, session_id=session_at(TUESDAY, 9).pk, children=[Child("Dewi", 7)], acknowledged=True
+    )
+    group_approved(session_at(WEDNESDAY, 9), requester=person, institution_name="SMP 1")
+    services.reservation_create(user=UserFactory(), session_id=session_at(TUESDAY, 9).pk, acknowledged=True)
+    client.force_login(person)
+    data = client.get(reverse("members:data_export")).json()
+    [reservation] = data["visits"]["reservations"]
+    assert reservation["children"] == [{"name": "Dewi", "age": 7}] and reservation["party_size"] == 2
+    [group] = data["visits"]["group_requests"]
+    assert group["institution_name"] == "SMP 1" and group["status"] == "APPROVED"

@@ -70,3 +70,14 @@ def test_adding_a_closure_in_admin_cancels_that_day(client, week, desk, anggota)
     assert Closure.objects.get().reason == "Cuti bersama"
     assert Reservation.objects.get().cancel_reason == Reservation.CancelReason.SESSION_CLOSED
     assert not Session.objects.filter(date=TUESDAY, status="OPEN").exists()
+
+
+def test_the_desk_log_is_readable_in_admin_and_cannot_be_edited(client):
+    from visits.models import DeskEvent
+
+    admin_user = UserFactory(is_staff=True, is_superuser=True)
+    DeskEvent.objects.create(action=DeskEvent.Action.BLOCK_LIFTED, staff=admin_user, note="salah tandai")
+    client.force_login(admin_user)
+    response = client.get("/admin/visits/deskevent/")
+    assert response.status_code == 200 and "salah tandai" in response.content.decode()
+    assert client.get("/admin/visits/deskevent/add/").status_code == 403
