@@ -89,3 +89,17 @@ def _has_models(apps, app_label: str) -> bool:
         return any(True for _model in apps.get_app_config(app_label).get_models())
     except LookupError:
         return False
+
+
+def roles_sync_migration(apps, schema_editor) -> None:
+    """RunPython entry for the roles data migrations: create the permissions known so far, then sync.
+
+    Permissions are normally created after all migrations (post_migrate); the groups need them now.
+    """
+    from django.contrib.auth.management import create_permissions
+
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, apps=apps, verbosity=0)
+        app_config.models_module = None
+    roles_sync(apps)

@@ -3,7 +3,7 @@ confirmation letter (PDF) and the private request letter."""
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
@@ -12,6 +12,7 @@ from django.views import View
 from django.views.decorators.http import require_safe
 
 from jaklitera.errors import ApplicationError
+from jaklitera.private_files import private_file_response
 from jaklitera.uploads import UploadError
 
 from . import group_selectors as selectors
@@ -170,21 +171,11 @@ def group_letter_view(request, group_visit_id):
     group_visit = selectors.group_letter_get_viewable(group_visit_id=group_visit_id, user=request.user)
     if group_visit is None:
         raise Http404
-    try:
-        handle = group_visit.letter.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    if group_visit.requester_id != request.user.pk:
-        services.group_letter_access_log(group_visit=group_visit, viewer=request.user)
-    response = FileResponse(
-        handle,
+    response = private_file_response(
+        field_file=group_visit.letter,
         content_type=group_visit.letter_content_type,
-        as_attachment=False,
         filename=f"surat-permohonan{group_visit.letter_extension}",
     )
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    if group_visit.letter_content_type == "application/pdf":
-        # A PDF can carry scripts and forms: it runs in a sandbox without our origin.
-        response["Content-Security-Policy"] = "sandbox"
+    if group_visit.requester_id != request.user.pk:
+        services.group_letter_access_log(group_visit=group_visit, viewer=request.user)
     return response

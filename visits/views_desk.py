@@ -7,7 +7,7 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth.mixins import AccessMixin
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from jaklitera.errors import ApplicationError
+from jaklitera.private_files import private_file_response
 from members.models import Document
 from members.services.documents import document_access_log
 
@@ -289,14 +290,10 @@ class VisitorPhotoView(DeskAccessMixin, View):
         document = selectors.visitor_photo(code=code, today=timezone.localdate())
         if document is None:
             raise Http404
-        try:
-            handle = document.file.open("rb")
-        except FileNotFoundError:
-            raise Http404 from None
+        response = private_file_response(
+            field_file=document.file, content_type=document.content_type, filename=f"foto{document.extension}"
+        )
         document_access_log(document=document, viewer=request.user)
-        response = FileResponse(handle, content_type=document.content_type, filename=f"foto{document.extension}")
-        response["Cache-Control"] = "private, no-store"
-        response["X-Content-Type-Options"] = "nosniff"
         return response
 
 

@@ -1,7 +1,9 @@
 """The only way to a private document: /berkas/<id>/ for its owner and permitted staff."""
 
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.views.decorators.http import require_safe
+
+from jaklitera.private_files import private_file_response
 
 from ..models import Document
 from ..selectors import document_get_viewable
@@ -17,21 +19,11 @@ def document_view(request, document_id):
     document = document_get_viewable(document_id=document_id, user=request.user)
     if document is None:
         raise Http404
-    try:
-        handle = document.file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    if document.member_id != request.user.pk:
-        document_access_log(document=document, viewer=request.user)
-    response = FileResponse(
-        handle,
+    response = private_file_response(
+        field_file=document.file,
         content_type=document.content_type,
-        as_attachment=False,
         filename=f"{NEUTRAL_NAMES[document.kind]}{document.extension}",
     )
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    if document.content_type == "application/pdf":
-        # A PDF can carry scripts and forms: it runs in a sandbox without our origin.
-        response["Content-Security-Policy"] = "sandbox"
+    if document.member_id != request.user.pk:
+        document_access_log(document=document, viewer=request.user)
     return response
