@@ -92,10 +92,24 @@ def _playwright_browser():
 
 
 @pytest.fixture
-def page(_playwright_browser):
-    """A phone-sized page (360×740) in a fresh browser context."""
-    context = _playwright_browser.new_context(viewport={"width": 360, "height": 740}, locale="id-ID")
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    yield page
-    context.close()
+def screen(_playwright_browser):
+    """Another device: ``screen(width, height)`` is a fresh page in its own browser context
+    (its own cookies), closed after the test."""
+    contexts = []
+
+    def make(width: int, height: int):
+        context = _playwright_browser.new_context(viewport={"width": width, "height": height}, locale="id-ID")
+        contexts.append(context)
+        new_page = context.new_page()
+        new_page.set_default_timeout(15_000)
+        return new_page
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page(screen):
+    """A phone-sized page (360×740)."""
+    return screen(360, 740)

@@ -15,14 +15,13 @@ from jaklitera.roles import PETUGAS_LAYANAN, roles_sync
 from jaklitera.uploads import CleanFile
 from members.management.commands.seed_demo import _demo_photo
 from members.services.documents import NewFiles, documents_replace
+from tests.e2e.helpers import site_login
 from tests.factories import UserFactory, VerifiedMemberFactory
 from visits import services
 from visits.models import Reservation, Session
 from visits.services.reservations import Child
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-PASSWORD = "Rahasia-Kuat-123"
 
 
 def _shot(page, artifacts_dir, name):
@@ -62,82 +61,68 @@ def today():
     return session, first, second
 
 
-def _login(page, live_server, email):
-    page.goto(live_server.url + "/masuk/?next=/petugas/kunjungan/")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Kata sandi").fill(PASSWORD)
-    page.get_by_role("button", name="Masuk").click()
-    page.wait_for_url("**/petugas/kunjungan/")
-
-
-def test_desk_checks_in_registers_a_walkin_and_exports(page, live_server, artifacts_dir, today):
+def test_desk_checks_in_registers_a_walkin_and_exports(page, screen, live_server, artifacts_dir, today):
     session, first, second = today
-    tablet_context = page.context.browser.new_context(viewport={"width": 1024, "height": 768}, locale="id-ID")
-    tablet = tablet_context.new_page()
-    tablet.set_default_timeout(15_000)
-    try:
-        _login(tablet, live_server, "petugas@example.com")
-        assert "Daftar Kunjungan Hari Ini" in tablet.locator("h1").inner_text()
-        assert first.code_display in tablet.locator("main").inner_text()
-        scan = tablet.get_by_label("Pindai atau ketik kode reservasi / nomor anggota")
-        assert scan.evaluate("el => el === document.activeElement")  # ready for the scanner
-        _shot(tablet, artifacts_dir, "01-daftar-tablet")
+    tablet = screen(1024, 768)
+    site_login(tablet, live_server, "petugas@example.com", next_path="/petugas/kunjungan/")
+    assert "Daftar Kunjungan Hari Ini" in tablet.locator("h1").inner_text()
+    assert first.code_display in tablet.locator("main").inner_text()
+    scan = tablet.get_by_label("Pindai atau ketik kode reservasi / nomor anggota")
+    assert scan.evaluate("el => el === document.activeElement")  # ready for the scanner
+    _shot(tablet, artifacts_dir, "01-daftar-tablet")
 
-        # A scanner types the code and presses Enter.
-        scan.press_sequentially(first.code.lower())
-        scan.press("Enter")
-        tablet.wait_for_selector("[data-result=ok]")
-        result = tablet.locator(".result").inner_text()
-        assert "OK" in result and "Budi Santoso" in result and "2 orang" in result and "Dewi (7)" in result
-        assert tablet.get_by_role("img", name="Foto anggota").is_visible()
-        tablet.wait_for_function(
-            "() => { const img = document.querySelector('.result-photo'); "
-            "return img.complete && img.naturalWidth > 0; }"
-        )
-        assert tablet.get_by_label("Pindai atau ketik kode reservasi / nomor anggota").evaluate(
-            "el => el === document.activeElement"
-        )
-        _shot(tablet, artifacts_dir, "02-check-in-ok")
+    # A scanner types the code and presses Enter.
+    scan.press_sequentially(first.code.lower())
+    scan.press("Enter")
+    tablet.wait_for_selector("[data-result=ok]")
+    result = tablet.locator(".result").inner_text()
+    assert "OK" in result and "Budi Santoso" in result and "2 orang" in result and "Dewi (7)" in result
+    assert tablet.get_by_role("img", name="Foto anggota").is_visible()
+    tablet.wait_for_function(
+        "() => { const img = document.querySelector('.result-photo'); return img.complete && img.naturalWidth > 0; }"
+    )
+    assert tablet.get_by_label("Pindai atau ketik kode reservasi / nomor anggota").evaluate(
+        "el => el === document.activeElement"
+    )
+    _shot(tablet, artifacts_dir, "02-check-in-ok")
 
-        # The same code again: no second check-in.
-        scan = tablet.get_by_label("Pindai atau ketik kode reservasi / nomor anggota")
-        scan.press_sequentially(first.code_display)
-        scan.press("Enter")
-        tablet.wait_for_selector("[data-result=already]")
-        assert "sudah check-in" in tablet.locator(".result").inner_text().lower()
-        _shot(tablet, artifacts_dir, "03-sudah-check-in")
-        assert Reservation.objects.get(pk=first.pk).attendance == "CHECKED_IN"
+    # The same code again: no second check-in.
+    scan = tablet.get_by_label("Pindai atau ketik kode reservasi / nomor anggota")
+    scan.press_sequentially(first.code_display)
+    scan.press("Enter")
+    tablet.wait_for_selector("[data-result=already]")
+    assert "sudah check-in" in tablet.locator(".result").inner_text().lower()
+    _shot(tablet, artifacts_dir, "03-sudah-check-in")
+    assert Reservation.objects.get(pk=first.pk).attendance == "CHECKED_IN"
 
-        # A walk-in without an account.
-        tablet.get_by_role("link", name="Daftarkan walk-in").click()
-        tablet.wait_for_url("**/walk-in/")
-        tablet.get_by_label("Nama tamu (tanpa akun)").fill("Rina Wati")
-        tablet.get_by_label("Nomor ponsel tamu").fill("0812 9999 8888")
-        tablet.get_by_label("Anak pendamping").fill("1")
-        _shot(tablet, artifacts_dir, "04-walk-in")
-        tablet.get_by_role("button", name="Daftarkan dan check-in").click()
-        tablet.wait_for_selector("[data-result=ok]")
-        assert "Walk-in terdaftar" in tablet.locator(".result").inner_text()
-        session.refresh_from_db()
-        assert session.booked == 2 + 1 + 2
-        assert tablet.locator(".inside-count").inner_text() == "4"  # Budi + Dewi + Rina + child
-        _shot(tablet, artifacts_dir, "05-walk-in-ok")
+    # A walk-in without an account.
+    tablet.get_by_role("link", name="Daftarkan walk-in").click()
+    tablet.wait_for_url("**/walk-in/")
+    tablet.get_by_label("Nama tamu (tanpa akun)").fill("Rina Wati")
+    tablet.get_by_label("Nomor ponsel tamu").fill("0812 9999 8888")
+    tablet.get_by_label("Anak pendamping").fill("1")
+    _shot(tablet, artifacts_dir, "04-walk-in")
+    tablet.get_by_role("button", name="Daftarkan dan check-in").click()
+    tablet.wait_for_selector("[data-result=ok]")
+    assert "Walk-in terdaftar" in tablet.locator(".result").inner_text()
+    session.refresh_from_db()
+    assert session.booked == 2 + 1 + 2
+    assert tablet.locator(".inside-count").inner_text() == "4"  # Budi + Dewi + Rina + child
+    _shot(tablet, artifacts_dir, "05-walk-in-ok")
 
-        # Export the day as CSV.
-        with tablet.expect_download() as download_info:
-            tablet.get_by_role("link", name="Ekspor CSV").click()
-        download = download_info.value
-        assert download.suggested_filename.startswith("kunjungan-") and download.suggested_filename.endswith(".csv")
-        raw = Path(download.path()).read_bytes()
-        assert raw.startswith(b"\xef\xbb\xbf")
-        rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig")), delimiter=";"))
-        names = {row[3] for row in rows[1:]}
-        assert {"Budi Santoso", "Rina Wati"} <= names and len(rows) == 4
-    finally:
-        tablet_context.close()
+    # Export the day as CSV.
+    with tablet.expect_download() as download_info:
+        tablet.get_by_role("link", name="Ekspor CSV").click()
+    download = download_info.value
+    assert download.suggested_filename.startswith("kunjungan-") and download.suggested_filename.endswith(".csv")
+    raw = Path(download.path()).read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig")), delimiter=";"))
+    names = {row[3] for row in rows[1:]}
+    assert {"Budi Santoso", "Rina Wati"} <= names and len(rows) == 4
 
     # The same list on a phone.
-    _login(page, live_server, "petugas@example.com")
+    site_login(page, live_server, "petugas@example.com", next_path="/petugas/kunjungan/")
     page.wait_for_selector(".desk-table")
     assert second.code_display in page.locator("main").inner_text()
     width = page.evaluate("document.documentElement.scrollWidth")

@@ -21,11 +21,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PASSWORD = "Rahasia-Kuat-123"
 
 
-@pytest.fixture(autouse=True)
-def _private_media(settings, tmp_path):
-    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
-
-
 @pytest.fixture
 def new_photo(tmp_path):
     path = tmp_path / "foto-baru.jpg"
@@ -38,13 +33,9 @@ def new_photo(tmp_path):
 
 
 @pytest.fixture
-def desk_page(page):
+def desk_page(screen):
     """The librarian works at a desktop screen."""
-    context = page.context.browser.new_context(viewport={"width": 1366, "height": 900}, locale="id-ID")
-    desk = context.new_page()
-    desk.set_default_timeout(15_000)
-    yield desk
-    context.close()
+    return screen(1366, 900)
 
 
 def _shot(page, artifacts_dir, name):

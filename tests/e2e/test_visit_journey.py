@@ -12,14 +12,13 @@ from django.core import mail
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 
+from tests.e2e.helpers import site_login
 from tests.factories import UserFactory, VerifiedMemberFactory
 from tests.visits.conftest import schedule_default
 from visits import services
 from visits.models import Reservation, Session
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-PASSWORD = "Rahasia-Kuat-123"
 
 
 def _shot(page, artifacts_dir, name):
@@ -47,19 +46,11 @@ def week():
     return tomorrow
 
 
-def _login(page, live_server, email):
-    page.goto(live_server.url + "/masuk/?next=/jadwal/")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Kata sandi").fill(PASSWORD)
-    page.get_by_role("button", name="Masuk").click()
-    page.wait_for_url("**/jadwal/")
-
-
 def test_member_books_reschedules_and_cancels(page, live_server, artifacts_dir, week):
     tomorrow = week
     day_after = tomorrow + datetime.timedelta(days=1)
     member = VerifiedMemberFactory().user
-    _login(page, live_server, member.email)
+    site_login(page, live_server, member.email, next_path="/jadwal/")
     heading = _label(tomorrow, "l, j F Y")
     day = page.locator("section.day", has=page.get_by_role("heading", name=heading))
     assert "Sisa 300 dari 300" in day.inner_text()
@@ -119,7 +110,7 @@ def test_member_books_reschedules_and_cancels(page, live_server, artifacts_dir, 
 def test_full_session_shows_penuh_and_cannot_be_booked(page, live_server, artifacts_dir, week):
     tomorrow = week
     member = VerifiedMemberFactory().user
-    _login(page, live_server, member.email)
+    site_login(page, live_server, member.email, next_path="/jadwal/")
     full = _session(tomorrow, 13)
     day = page.locator("section.day", has=page.get_by_role("heading", name=_label(tomorrow, "l, j F Y")))
     row = day.locator("li.session", has_text="13.00–17.00 WIB")
