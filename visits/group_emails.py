@@ -78,7 +78,7 @@ def build_received(row):
 @email_builder("group_approved")
 def build_approved(row):
     group_visit = _group_visit(row)
-    if group_visit is None or group_visit.status not in (GroupVisit.Status.APPROVED, GroupVisit.Status.CHECKED_IN):
+    if group_visit is None or not group_visit.is_confirmed:
         return None
     message = _render(
         row,

@@ -5,7 +5,6 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views import View
@@ -19,7 +18,6 @@ from . import group_selectors as selectors
 from .errors import GroupQuotaFull, VisitsBusy
 from .group_forms import GroupVisitForm
 from .group_pdf import group_confirmation_pdf
-from .models import GroupVisit
 from .qr import qr_svg
 from .services import groups as services
 
@@ -105,8 +103,7 @@ class _OwnGroupMixin(LoginRequiredMixin):
         return super().dispatch(request, *args, **kwargs)
 
     def can_cancel(self) -> bool:
-        group_visit = self.group_visit
-        return group_visit.status in services.ACTIVE and timezone.localdate() < group_visit.session.date
+        return services.group_visit_can_cancel(group_visit=self.group_visit)
 
 
 class GroupVisitDetailView(_OwnGroupMixin, View):
@@ -139,13 +136,9 @@ class GroupVisitCancelView(_OwnGroupMixin, View):
         return redirect("visits:group_list")
 
 
-def _approved(group_visit: GroupVisit) -> bool:
-    return bool(group_visit.code) and group_visit.status in (GroupVisit.Status.APPROVED, GroupVisit.Status.CHECKED_IN)
-
-
 class GroupVisitQrView(_OwnGroupMixin, View):
     def get(self, request, group_visit_id):
-        if not _approved(self.group_visit):
+        if not self.group_visit.is_confirmed:
             raise Http404
         response = HttpResponse(qr_svg(self.group_visit.code), content_type="image/svg+xml")
         patch_cache_control(response, private=True, max_age=3600)
@@ -156,7 +149,7 @@ class GroupVisitConfirmationView(_OwnGroupMixin, View):
     """The confirmation letter (PDF), for the requester of an approved group."""
 
     def get(self, request, group_visit_id):
-        if not _approved(self.group_visit):
+        if not self.group_visit.is_confirmed:
             raise Http404
         response = HttpResponse(group_confirmation_pdf(group_visit=self.group_visit), content_type="application/pdf")
         response["Content-Disposition"] = f'attachment; filename="konfirmasi-rombongan-{self.group_visit.code}.pdf"'

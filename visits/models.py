@@ -502,6 +502,11 @@ class GroupVisit(models.Model):
         return f"{self.code[:4]}-{self.code[4:]}" if self.code else ""
 
     @property
+    def is_confirmed(self) -> bool:
+        """Approved (or already checked in): its code, QR and confirmation letter are valid."""
+        return bool(self.code) and self.status in (self.Status.APPROVED, self.Status.CHECKED_IN)
+
+    @property
     def letter_extension(self) -> str:
         return {"image/jpeg": ".jpg", "image/png": ".png", "application/pdf": ".pdf"}.get(
             self.letter_content_type, ".bin"

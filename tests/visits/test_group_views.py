@@ -136,6 +136,17 @@ def test_approved_detail_qr_and_pdf_download(client, week, teacher, desk):
     assert "SDN Cikini 01" in text and "35 orang" in text
 
 
+def test_a_cancelled_approved_group_no_longer_shows_its_code_qr_or_letter(client, week, teacher, desk):
+    group = request_group(teacher, session_at(THURSDAY, 9))
+    approved = services.group_visit_approve(group_visit_id=group.pk, staff=desk)
+    services.group_visit_cancel(group_visit_id=group.pk, requester=teacher)
+    client.force_login(teacher)
+    html = client.get(reverse("visits:group_detail", args=[group.pk])).content.decode()
+    assert approved.code_display not in html and "Unduh surat konfirmasi (PDF)" not in html
+    assert client.get(reverse("visits:group_qr", args=[group.pk])).status_code == 404
+    assert client.get(reverse("visits:group_confirmation", args=[group.pk])).status_code == 404
+
+
 def test_pdf_not_available_while_pending(client, week, teacher):
     group = request_group(teacher, session_at(THURSDAY, 9))
     client.force_login(teacher)

@@ -363,6 +363,11 @@ def group_visit_move(*, group_visit_id: int, staff, new_session_id: int) -> Grou
 # --- the requester ----------------------------------------------------------------------------------
 
 
+def group_visit_can_cancel(*, group_visit: GroupVisit, now=None) -> bool:
+    """The requester may cancel a pending or approved group until the day before the visit."""
+    return group_visit.status in ACTIVE and local_today(now or timezone.now()) < group_visit.session.date
+
+
 def group_visit_cancel(*, group_visit_id: int, requester) -> GroupVisit:
     """The requester cancels a pending or approved group, until the day before the visit; places return.
 
@@ -373,8 +378,7 @@ def group_visit_cancel(*, group_visit_id: int, requester) -> GroupVisit:
         group_visit = _locked(group_visit_id, requester=requester)
         if group_visit.status not in ACTIVE:
             raise errors.GroupNotActive()
-        session = Session.objects.get(pk=group_visit.session_id)
-        if local_today(now) >= session.date:
+        if not group_visit_can_cancel(group_visit=group_visit, now=now):
             raise errors.GroupCancelTooLate()
         places = group_visit.places_held
         group_visit.status = GroupVisit.Status.CANCELLED
