@@ -1,7 +1,5 @@
 """Parsing of the desk's forms (Daftar Kunjungan Hari Ini, check-in, walk-in, blocks)."""
 
-import datetime
-
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -132,10 +130,3 @@ class WalkinForm(forms.Form):
 
 class BlockLiftForm(forms.Form):
     reason = forms.CharField(label=_("Alasan mencabut blokir"), max_length=200)
-
-
-def parse_day(raw: str | None) -> datetime.date | None:
-    try:
-        return datetime.date.fromisoformat(raw or "")
-    except ValueError:
-        return None

@@ -30,20 +30,6 @@ class GroupStatusFilter(DefaultStatusFilter):
     default = GroupVisit.Status.PENDING
 
 
-class GroupVisitEventInline(admin.TabularInline):
-    model = GroupVisitEvent
-    extra = 0
-    can_delete = False
-    fields = ["at", "action", "actor_email", "from_session", "to_session", "places", "note"]
-    readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(GroupVisit)
 class GroupVisitAdmin(admin.ModelAdmin):
     list_display = ["institution_name", "session", "participants", "status", "decide_by", "requester_email"]

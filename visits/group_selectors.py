@@ -38,15 +38,6 @@ def group_visit_get_for_requester(*, user, group_visit_id: int) -> GroupVisit | 
     )
 
 
-def group_visits_pending():
-    """The staff's list: pending requests, soonest visit first."""
-    return (
-        GroupVisit.objects.filter(status=GroupVisit.Status.PENDING)
-        .select_related("session", "requester")
-        .order_by("session__starts_at", "created_at")
-    )
-
-
 DAY_STATUSES = (GroupVisit.Status.APPROVED, GroupVisit.Status.CHECKED_IN)
 
 

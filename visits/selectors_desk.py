@@ -16,7 +16,7 @@ from members.validators import phone_display
 
 from .group_selectors import group_visits_for_day
 from .models import GroupVisit, Reservation, Session, VisitBlock
-from .services.checkin import checkin_window
+from .services.checkin import checkin_window, session_current
 from .services.reservations import code_normalize
 
 ACTIVE = Reservation.Status.ACTIVE
@@ -400,11 +400,8 @@ def default_session_id(*, day: datetime.date, now: datetime.datetime | None = No
     now = now or timezone.now()
     if day != timezone.localdate(now):
         return None
-    for session in Session.objects.filter(date=day, status=Session.Status.OPEN).order_by("starts_at"):
-        opens, closes = checkin_window(session)
-        if opens <= now <= closes:
-            return session.pk
-    return None
+    session = session_current(now=now)
+    return session.pk if session is not None else None
 
 
 def reservation_for_desk(*, reservation_id: int) -> DeskRow | None:
@@ -447,9 +444,3 @@ def blocks_active(*, today: datetime.date, query: str = "") -> list[VisitBlock]:
             | Q(user__member__member_number__icontains=text)
         )
     return list(queryset[:200])
-
-
-def block_for_user(*, user, today: datetime.date | None = None) -> VisitBlock | None:
-    from .services.noshows import block_active
-
-    return block_active(user=user, today=today)
