@@ -98,19 +98,27 @@ def email_deliver(*, email_id: int) -> bool:
     if not claimed:
         return False
     row = OutboundEmail.objects.select_related("user").get(pk=email_id)
-    with translation.override(row.language):
-        message = _BUILDERS[row.kind](row)
+    try:
+        with translation.override(row.language):
+            message = _BUILDERS[row.kind](row)
+        if message is not None:
+            message.send()
+    except (smtplib.SMTPException, OSError) as exc:
+        _finish(row, _retry_or_fail(row), error=type(exc).__name__)
+        raise TransientEmailError(str(row.pk)) from exc
+    except Exception as exc:
+        # A bug (template, data): back to the queue so a fix can send it, but never forever.
+        _finish(row, _retry_or_fail(row), error=type(exc).__name__)
+        raise
     if message is None:
         _finish(row, OutboundEmail.Status.CANCELLED)
         return False
-    try:
-        message.send()
-    except (smtplib.SMTPException, OSError) as exc:
-        status = OutboundEmail.Status.FAILED if row.attempts >= MAX_ATTEMPTS else OutboundEmail.Status.PENDING
-        _finish(row, status, error=type(exc).__name__)
-        raise TransientEmailError(str(row.pk)) from exc
     _finish(row, OutboundEmail.Status.SENT)
     return True
+
+
+def _retry_or_fail(row: OutboundEmail) -> str:
+    return OutboundEmail.Status.FAILED if row.attempts >= MAX_ATTEMPTS else OutboundEmail.Status.PENDING
 
 
 def _finish(row: OutboundEmail, status: str, *, error: str = "") -> None:
@@ -139,4 +147,7 @@ def email_flush(*, older_than: timedelta = timedelta(seconds=30), limit: int = 2
             sent += email_deliver(email_id=email_id)
         except TransientEmailError:
             logger.warning("Email %s failed again; will retry", email_id)
+        except Exception:
+            # One broken email must not stop the others behind it.
+            logger.exception("Email %s could not be built or sent", email_id)
     return sent

@@ -78,3 +78,30 @@ def test_email_is_rendered_in_the_users_language(django_capture_on_commit_callba
     user = UserFactory(language="en")
     _queue(user, django_capture_on_commit_callbacks)
     assert "tried to register" in mail.outbox[0].body or "mencoba" in mail.outbox[0].body
+
+
+def test_a_broken_email_does_not_block_the_flush_and_is_not_retried_forever(
+    django_capture_on_commit_callbacks, monkeypatch
+):
+    user = UserFactory()
+    broken = _queue(user, django_capture_on_commit_callbacks, execute=False)
+    healthy = _queue(user, django_capture_on_commit_callbacks, execute=False)
+    real_builder = outbox._BUILDERS["signup_exists"]
+
+    def builder(row):
+        if row.pk == broken.pk:
+            raise KeyError("template bug")
+        return real_builder(row)
+
+    monkeypatch.setitem(outbox._BUILDERS, "signup_exists", builder)
+    with freeze_time("2026-12-04 10:00:00"):
+        OutboundEmail.objects.update(created_at="2026-12-04T09:00:00Z")
+        assert outbox.email_flush() == 1  # the healthy one went out behind the broken one
+    broken.refresh_from_db()
+    assert broken.status == OutboundEmail.Status.PENDING and broken.last_error == "KeyError"
+    assert len(mail.outbox) == 1 and mail.outbox[0].to == [healthy.to]
+    for _ in range(outbox.MAX_ATTEMPTS):
+        with freeze_time("2026-12-04 10:00:00"):
+            outbox.email_flush()
+    broken.refresh_from_db()
+    assert broken.status == OutboundEmail.Status.FAILED and broken.attempts == outbox.MAX_ATTEMPTS
