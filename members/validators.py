@@ -97,6 +97,11 @@ class NikParts:
         return self.province_code == DKI_PROVINCE_CODE
 
 
+def nik_normalize(raw: str) -> str:
+    """People copy the NIK with spaces, dots or dashes ("3171 0145 0690 0001"): keep the digits' text."""
+    return "".join(ch for ch in (raw or "") if ch not in " .-\t\n")
+
+
 def nik_parse(nik: str) -> NikParts:
     """Check a NIK's structure: 16 digits, a real province code, a real date (women: day + 40).
 

@@ -8,7 +8,7 @@ Views stay thin: every rule is in verification/services.py.
 from datetime import timedelta
 
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -103,7 +103,7 @@ class SubmissionAdmin(admin.ModelAdmin):
         # Phones are stored as +62…; librarians type 0812…: search both.
         try:
             phone = phone_normalize(search_term)
-        except Exception:
+        except ValidationError:
             phone = None
         queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
         if phone:

@@ -87,10 +87,6 @@ class PersonalForm(forms.Form):
         choices=[("", _("— Pilih —")), *Member.Education.choices],
     )
 
-    def clean_nik(self):
-        # People copy the NIK with spaces or dots ("3171 0145 0690 0001").
-        return "".join(ch for ch in self.cleaned_data["nik"] if ch not in " .-")
-
 
 class KtpForm(forms.Form):
     ktp_origin = forms.ChoiceField(

@@ -21,7 +21,7 @@ from jaklitera.errors import ApplicationError, InvalidTransition
 from jaklitera.uploads import CleanFile, UploadError, document_clean, image_clean
 
 from ..models import Document, Member
-from ..validators import DKI_PROVINCE_CODE, PROVINCE_CODES, nik_check_against
+from ..validators import DKI_PROVINCE_CODE, PROVINCE_CODES, nik_check_against, nik_normalize
 from .documents import NewFiles, documents_delete, documents_replace
 
 # The stored close-up: plenty for the librarian's face check and the member card.
@@ -150,7 +150,7 @@ def member_personal_update(
     values = {
         "full_name": _text(errors, "full_name", " ".join((full_name or "").split())),
         # Only presence here: nik_check_against below says precisely what is wrong with it.
-        "nik": "".join((nik or "").split()),
+        "nik": nik_normalize(nik),
         "birth_place": _text(errors, "birth_place", birth_place),
         "occupation": _text(errors, "occupation", occupation),
         "gender": _choice(errors, "gender", gender, Member.Gender.values),

@@ -543,3 +543,12 @@ def test_a_stale_member_object_cannot_edit_after_submit(complete_member):
 
 def test_missing_is_empty_for_a_complete_member(complete_member):
     assert services.member_missing(member=complete_member) == []
+
+
+def test_a_nik_copied_with_dots_and_dashes_is_cleaned_by_the_service():
+    member = MemberFactory()
+
+    services.member_personal_update(member=member, **{**PERSONAL, "nik": "3171.0145.0690-0001"})
+
+    member.refresh_from_db()
+    assert member.nik == "3171014506900001"
