@@ -11,8 +11,6 @@ PETUGAS_LAYANAN = "Petugas Layanan"
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     # Librarians: the review queue and the members' documents.
     VERIFIKATOR: [
-        "members.view_member",
-        "members.view_document",
         "members.view_private_document",
         # The review queue (verification app): open, claim and decide submissions; read decisions.
         "verification.view_submission",
