@@ -7,6 +7,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
 from members.models import Document, Member, User
+from members.selectors import member_documents
 from members.validators import PROVINCE_CODES, nik_check_against
 
 from .models import Decision, Submission
@@ -44,7 +45,7 @@ def submission_review(*, submission: Submission) -> dict:
     member = submission.member
     if member is None:
         return {"submission": submission, "member": None}
-    documents = {document.kind: document for document in Document.objects.filter(member=member)}
+    documents = member_documents(member=member)
     same_nik = list(
         Member.objects.filter(nik=member.nik).exclude(pk=member.pk).exclude(nik="").select_related("user")[:10]
     )
