@@ -56,12 +56,14 @@ def redis_url():
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
-    # Rate-limit counters live in the cache; each test starts from zero.
-    from django.core.cache import cache
+    # Rate-limit counters live in the cache; each test starts from zero (and renders its own pages).
+    from django.core.cache import caches
 
-    cache.clear()
+    for alias in ("default", "pages"):
+        caches[alias].clear()
     yield
-    cache.clear()
+    for alias in ("default", "pages"):
+        caches[alias].clear()
 
 
 @pytest.fixture(autouse=True)

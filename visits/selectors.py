@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import connection
 from django.db.models import OuterRef, Prefetch, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -63,7 +64,7 @@ def availability_week(*, user=None, now: datetime.datetime | None = None) -> lis
     now = now or timezone.now()
     days = booking_window(today=timezone.localdate(now))
     shared = _week_shared(days)
-    return _week_days(days, shared, mine=_sessions_booked_by(user, days), now=now)
+    return _week_days(days, shared, mine=_sessions_booked_by(user, shared["sessions"]), now=now)
 
 
 def availability_week_cached(*, user=None, now: datetime.datetime | None = None) -> Week:
@@ -82,7 +83,7 @@ def availability_week_cached(*, user=None, now: datetime.datetime | None = None)
         lambda: _week_shared(days),
         settings.VISITS_AVAILABILITY_CACHE_SECONDS,
     )
-    mine = _sessions_booked_by(user, days)
+    mine = _sessions_booked_by(user, shared["sessions"])
     return Week(days=_week_days(days, shared, mine=mine, now=now), version=shared["version"], mine=frozenset(mine))
 
 
@@ -95,14 +96,25 @@ def _week_shared(days) -> dict:
     }
 
 
-def _sessions_booked_by(user, days) -> set[int]:
-    if user is None or not user.is_authenticated:
+def _sessions_booked_by(user, sessions: list[Session]) -> set[int]:
+    """Which of the window's sessions the visitor holds a place in ("Sudah dipesan").
+
+    Every signed-in refresh of the availability page runs this during a rush. Plain SQL on
+    the indexed ``user_id``: the ORM spent twice the round trip just building this query
+    (docs/performance.md). Names come from the model, values go as parameters.
+    """
+    if user is None or not user.is_authenticated or not sessions:
         return set()
-    return set(
-        Reservation.objects.filter(user=user, status=Reservation.Status.ACTIVE, session__date__in=days).values_list(
-            "session_id", flat=True
-        )
+    opts = Reservation._meta
+    columns = {name: opts.get_field(name).column for name in ("user", "session", "status")}
+    placeholders = ", ".join(["%s"] * len(sessions))
+    sql = (
+        f'SELECT "{columns["session"]}" FROM "{opts.db_table}" '  # noqa: S608 - names from the model
+        f'WHERE "{columns["user"]}" = %s AND "{columns["status"]}" = %s AND "{columns["session"]}" IN ({placeholders})'
     )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [user.pk, Reservation.Status.ACTIVE.value, *(s.pk for s in sessions)])
+        return {session_id for (session_id,) in cursor.fetchall()}
 
 
 def _week_days(days, shared: dict, *, mine: set[int], now) -> list[DayAvailability]:
@@ -165,31 +177,52 @@ def session_get(*, session_id: int) -> Session | None:
     return Session.objects.filter(pk=session_id).first()
 
 
-def session_full_cached(*, session_id: int, now: datetime.datetime | None = None) -> Session | None:
-    """The session, without a query, if the database said "penuh" for it a few seconds ago;
-    None otherwise (then the booking service decides).
+@dataclass(frozen=True)
+class FullSession:
+    """What the booking view remembers for a few seconds after the database said "penuh"."""
 
-    The cheap "penuh" of a rush: thousands of late visitors are answered from the cache.
+    session: Session
+    # Who held a place then: their resubmits (a double click on the last place) still reach
+    # the service, which answers with their own booking.
+    holders: frozenset[int]
+    # Keys the shared "penuh" page (jaklitera.pagecache): a new one each time it is remembered.
+    version: str
+
+
+def session_full_for(*, session_id: int, user, now: datetime.datetime | None = None) -> FullSession | None:
+    """The cheap "penuh" of a rush, without a query: the session if the database said it
+    was full a few seconds ago and this visitor holds no place in it; None otherwise (then
+    the booking service decides).
+
     A cancellation clears it at once (``quota_release``); otherwise it lasts
     ``VISITS_AVAILABILITY_CACHE_SECONDS``, like the places shown on the availability page.
+    The cache only ever says *no*: places are given only by the conditional UPDATE.
     """
-    session = cache.get(full_cache_key(session_id))
-    return session if session is not None and session.state(now) == Session.State.FULL else None
+    full = cache.get(full_cache_key(session_id))
+    if full is None or user.pk in full.holders or full.session.state(now) != Session.State.FULL:
+        return None
+    return full
 
 
-def reservation_exists_for_retry(*, user, session_id: int, token) -> bool:
-    """Whether this visitor already holds a place in the session or already used this form
-    token: then even a full session must give them their own answer (one query)."""
-    mine = Q(session_id=session_id, status=Reservation.Status.ACTIVE)
-    if token is not None:
-        mine |= Q(request_token=token)
-    return Reservation.objects.filter(mine, user=user).exists()
+def session_full_remember(*, session_id: int) -> Session | None:
+    """After the database said "penuh": the session as it is now, for the page, and if it is
+    full, remembered with its holders so the next visitors are answered from the cache (above).
 
-
-def session_full_remember(*, session: Session) -> None:
-    """After the database said "penuh": answer the next visitors from the cache (above)."""
-    if session.state() == Session.State.FULL:
-        cache.set(full_cache_key(session.pk), session, settings.VISITS_AVAILABILITY_CACHE_SECONDS)
+    One query (the holders' reservations with their session; a second one only if nobody holds
+    a place), at most once per session every few seconds. Nobody can join the holders while
+    the session is full; a cancellation deletes the entry when it commits.
+    """
+    held = list(
+        Reservation.objects.filter(session_id=session_id, status=Reservation.Status.ACTIVE)
+        .select_related("session")
+        .only("user_id", "session")
+    )
+    session = held[0].session if held else session_get(session_id=session_id)
+    if session is not None and session.state() == Session.State.FULL:
+        holders = frozenset(r.user_id for r in held)
+        full = FullSession(session=session, holders=holders, version=uuid.uuid4().hex)
+        cache.set(full_cache_key(session_id), full, settings.VISITS_AVAILABILITY_CACHE_SECONDS)
+    return session
 
 
 def reservations_for_user(*, user, now: datetime.datetime | None = None) -> dict:

@@ -15,6 +15,7 @@ from django.views import View
 from django.views.decorators.http import require_GET
 
 from jaklitera.errors import ApplicationError
+from jaklitera.pagecache import render_shared
 
 from . import selectors, services
 from .desk_errors import BookingBlocked
@@ -41,7 +42,8 @@ class AvailabilityView(View):
             "fragment_key": week.fragment_key,
             "cache_seconds": settings.VISITS_AVAILABILITY_CACHE_SECONDS,
         }
-        return render(request, "visits/availability.html", context)
+        # Shared with every visitor who booked the same sessions (jaklitera.pagecache).
+        return render_shared(request, "visits/availability.html", context, key=(week.fragment_key,))
 
 
 class ReservationCreateView(LoginRequiredMixin, View):
@@ -61,7 +63,7 @@ class ReservationCreateView(LoginRequiredMixin, View):
             raise Http404
         return session
 
-    def render_form(self, form, *, error=None, status=200):
+    def form_context(self, form, *, error=None) -> dict:
         state = self.session.state()
         unavailable = None
         if state == Session.State.FULL:
@@ -72,56 +74,63 @@ class ReservationCreateView(LoginRequiredMixin, View):
         block = block_active(user=self.request.user) if unavailable is None else None
         if block is not None:
             unavailable = str(BookingBlocked(block=block))
-        response = render(
-            self.request,
-            self.template_name,
-            {
-                "form": form,
-                "session": self.session,
-                # Read only if the form is shown (not for "penuh" or a closed session).
-                "notice": SimpleLazyObject(VisitNotice.current),
-                "error": error,
-                "unavailable": unavailable,
-                "email_confirmed": bool(self.request.user.email_confirmed_at),
-                "is_anggota": SimpleLazyObject(lambda: _is_anggota(self.request.user)),
-                "max_children": settings.VISITS_MAX_CHILDREN,
-            },
-            status=status,
-        )
+        return {
+            "form": form,
+            "session": self.session,
+            # Read only if the form is shown (not for "penuh" or a closed session).
+            "notice": SimpleLazyObject(VisitNotice.current),
+            # Said once: the refusal is already the reason the form is not shown.
+            "error": None if error == unavailable else error,
+            "unavailable": unavailable,
+            "email_confirmed": bool(self.request.user.email_confirmed_at),
+            "is_anggota": SimpleLazyObject(lambda: _is_anggota(self.request.user)),
+            "max_children": settings.VISITS_MAX_CHILDREN,
+        }
+
+    def render_form(self, form, *, error=None, status=200):
+        response = render(self.request, self.template_name, self.form_context(form, error=error), status=status)
         if status == 503:
             response["Retry-After"] = "3"
         return response
+
+    def render_penuh(self, full: selectors.FullSession):
+        """The same page for every late visitor of a rush, rendered once per process while
+        the session is remembered as full (jaklitera.pagecache, docs/performance.md)."""
+        self.session = full.session
+        context = self.form_context(None, error=str(QuotaFull()))
+        key = (full.version, context["email_confirmed"])
+        return render_shared(self.request, self.template_name, context, key=key, status=409)
 
     def get(self, request, session_id):
         return self.render_form(ReservationForm())
 
     def post(self, request, session_id):
+        # The cheap "penuh": no form, no transaction, no query beyond the visitor's own.
+        full = selectors.session_full_for(session_id=session_id, user=request.user)
+        if full is not None:
+            return self.render_penuh(full)
         form = ReservationForm(request.POST)
         if not form.is_valid():
             self.session = self._session_or_404()
             return self.render_form(form, status=400)
-        full = selectors.session_full_cached(session_id=session_id)
-        token = form.cleaned_data["token"]
-        # The cheap "penuh" (docs/performance.md), unless it is a retry of one's own booking.
-        if full is not None and not selectors.reservation_exists_for_retry(
-            user=request.user, session_id=session_id, token=token
-        ):
-            self.session = full
-            return self.render_form(form, error=str(QuotaFull()), status=409)
         try:
             reservation = services.reservation_create(
                 user=request.user,
                 session_id=session_id,
                 children=form.children(),
                 acknowledged=form.cleaned_data["acknowledge"],
-                token=token,
+                token=form.cleaned_data["token"],
             )
         except SessionNotFound:
             raise Http404 from None
         except ApplicationError as error:
-            self.session = self._session_or_404()  # as it is now: the page shows the places left
+            # The session as it is now: the page shows the places left.
             if isinstance(error, QuotaFull):
-                selectors.session_full_remember(session=self.session)
+                self.session = selectors.session_full_remember(session_id=session_id)
+                if self.session is None:
+                    raise Http404 from None
+            else:
+                self.session = self._session_or_404()
             return self.render_form(form, error=str(error), status=_error_status(error))
         messages.success(request, _("Reservasi berhasil. Simpan kode reservasi dan kode QR Anda."))
         return redirect("visits:reservation_detail", code=reservation.code)

@@ -96,9 +96,20 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Rendered pages shared by many visitors (jaklitera/pagecache.py): per process, no round trip.
+# Their keys carry the data version, so the timeout only bounds memory.
+PAGES_CACHE = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "jaklitera-pages",
+    "TIMEOUT": 60,
+    "OPTIONS": {"MAX_ENTRIES": 1000},
+}
+CACHES["pages"] = PAGES_CACHE
 
 # --- Auth ---------------------------------------------------------------
-AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+# ModelBackend with the user row of signed-in requests cached (members/auth.py).
+AUTHENTICATION_BACKENDS = ["members.auth.CachedModelBackend"]
+AUTH_USER_CACHE_SECONDS = 300
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

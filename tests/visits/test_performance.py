@@ -14,10 +14,12 @@ import uuid
 import pytest
 from django.core import mail
 from django.db import connection
+from django.test import Client
 from django.test.signals import template_rendered
 from django.urls import reverse
 
 from jaklitera.models import OutboundEmail
+from members.auth import CHANGED_SECONDS
 from tests.factories import UserFactory, VerifiedMemberFactory
 from visits import services
 from visits.models import Reservation, Session
@@ -88,16 +90,19 @@ def test_booking_with_children_adds_one_insert(postgres_rush, client, week, djan
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_penuh_takes_four_queries_and_writes_nothing(postgres_rush, client, week, django_assert_num_queries):
-    # user; lock; session + facts → "penuh" (rolled back); the session again for the page
+    # user; lock; session + facts → "penuh" (rolled back); the holders with the session, for the
+    # page and for the cheap "penuh" of the next visitors
     session = session_at(TUESDAY, 9)
-    Session.objects.filter(pk=session.pk).update(capacity=3, booked=3)
+    Session.objects.filter(pk=session.pk).update(capacity=3)
+    for _ in range(3):
+        services.reservation_create(user=UserFactory(), session_id=session.pk, acknowledged=True)
     client.force_login(VerifiedMemberFactory().user)
     with django_assert_num_queries(4 + 2) as captured:
         response = client.post(book_url(session), form_data())
     assert len(statements(captured)) == 4
     assert response.status_code == 409
     assert "Sesi ini sudah penuh" in response.content.decode()
-    assert not Reservation.objects.exists() and not OutboundEmail.objects.exists()
+    assert Reservation.objects.count() == 3 and OutboundEmail.objects.count() == 3  # the holders' own
 
 
 @pytest.mark.postgres
@@ -199,13 +204,31 @@ def test_penuh_after_the_first_is_answered_without_a_transaction(client, week, d
     client.force_login(UserFactory())
     assert client.post(book_url(session), form_data()).status_code == 409  # the database says penuh
     client.force_login(UserFactory())
-    # The user, and whether this is a retry of their own booking: nothing locked, nothing written.
-    with django_assert_num_queries(2) as captured:
+    # The user only (the holders of the session are remembered with it): nothing locked or written.
+    with django_assert_num_queries(1) as captured:
         response = client.post(book_url(session), form_data())
     assert not any(q["sql"] in TRANSACTION_CONTROL or "SAVEPOINT" in q["sql"] for q in captured.captured_queries)
     assert response.status_code == 409
     html = response.content.decode()
     assert "Sesi ini sudah penuh" in html and "Pilih sesi lain" in html
+
+
+@pytest.mark.django_db
+def test_penuh_for_a_visitor_seen_before_takes_no_query(client, week, frozen, django_assert_num_queries):
+    # The whole late crowd of a rush: the user row from the cache (members.auth), the session
+    # and its holders from the cache, the page from this process's copy (jaklitera.pagecache).
+    late = UserFactory()
+    client.force_login(late)
+    frozen.tick(datetime.timedelta(seconds=CHANGED_SECONDS + 1))  # the login's write has settled
+    session = session_at(TUESDAY, 9)
+    Session.objects.filter(pk=session.pk).update(capacity=0)
+    first = Client()
+    first.force_login(UserFactory())
+    assert first.post(book_url(session), form_data()).status_code == 409  # the database says penuh
+    assert client.get(reverse("visits:availability")).status_code == 200  # the user row is cached now
+    with django_assert_num_queries(0):
+        response = client.post(book_url(session), form_data())
+    assert response.status_code == 409 and "Sesi ini sudah penuh" in response.content.decode()
 
 
 @pytest.mark.django_db
