@@ -91,7 +91,7 @@ class OtpConfirmView(_PendingMixin, View):
             form.add_error("code", str(error))
             return self.render_otp(request, form, status=400)
         request.session.pop(SESSION_KEY, None)
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        login(request, user, backend="members.auth.CachedModelBackend")
         messages.success(request, _("Pendaftaran berhasil namun belum terverifikasi."))
         return redirect("members:account")
 
