@@ -194,8 +194,8 @@ def session_full_for(*, session_id: int, user, now: datetime.datetime | None = N
     was full a few seconds ago and this visitor holds no place in it; None otherwise (then
     the booking service decides).
 
-    A cancellation clears it at once (``quota_release``); otherwise it lasts
-    ``VISITS_AVAILABILITY_CACHE_SECONDS``, like the places shown on the availability page.
+    Every release of places and every capacity change clears it when it commits
+    (``quota_reopened``); otherwise it lasts ``VISITS_FULL_CACHE_SECONDS``.
     The cache only ever says *no*: places are given only by the conditional UPDATE.
     """
     full = cache.get(full_cache_key(session_id))
@@ -209,8 +209,8 @@ def session_full_remember(*, session_id: int) -> Session | None:
     full, remembered with its holders so the next visitors are answered from the cache (above).
 
     One query (the holders' reservations with their session; a second one only if nobody holds
-    a place), at most once per session every few seconds. Nobody can join the holders while
-    the session is full; a cancellation deletes the entry when it commits.
+    a place), once per session until places come back. Nobody can join the holders while the
+    session is full; whatever gives places back deletes the entry when it commits.
     """
     held = list(
         Reservation.objects.filter(session_id=session_id, status=Reservation.Status.ACTIVE)
@@ -221,7 +221,7 @@ def session_full_remember(*, session_id: int) -> Session | None:
     if session is not None and session.state() == Session.State.FULL:
         holders = frozenset(r.user_id for r in held)
         full = FullSession(session=session, holders=holders, version=uuid.uuid4().hex)
-        cache.set(full_cache_key(session_id), full, settings.VISITS_AVAILABILITY_CACHE_SECONDS)
+        cache.set(full_cache_key(session_id), full, settings.VISITS_FULL_CACHE_SECONDS)
     return session
 
 

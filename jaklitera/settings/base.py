@@ -160,6 +160,10 @@ VISITS_CHILD_MAX_AGE = 17
 VISITS_API_CACHE_SECONDS = 5
 # The availability page's shared data and HTML (places left may be this old; docs/performance.md).
 VISITS_AVAILABILITY_CACHE_SECONDS = env.int("VISITS_AVAILABILITY_CACHE_SECONDS", default=5)
+# How long the booking view answers "penuh" from the cache once the database said so. Every
+# release of places and every capacity change ends it at once (visits.services.quota); this
+# is only the safety net for a change made outside the services.
+VISITS_FULL_CACHE_SECONDS = env.int("VISITS_FULL_CACHE_SECONDS", default=60)
 # Rombongan (group visits, docs/operations.md#rombongan): participants per request, and how long
 # a held request may wait for a decision (working days Mon–Fri, closure dates skipped; always
 # before the session starts).

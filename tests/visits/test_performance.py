@@ -260,3 +260,19 @@ def test_a_cancellation_reopens_the_session_at_once(client, week, django_capture
         services.reservation_cancel(reservation_id=reservation.pk, user=holder)
     assert client.post(book_url(session), form_data()).status_code == 302
     assert Session.objects.get(pk=session.pk).booked == 1
+
+
+@pytest.mark.django_db
+def test_a_capacity_raise_reopens_the_session_at_once(client, week, frozen, django_capture_on_commit_callbacks):
+    session = session_at(TUESDAY, 9)
+    Session.objects.filter(pk=session.pk).update(capacity=1)
+    services.reservation_create(user=UserFactory(), session_id=session.pk, acknowledged=True)
+    client.force_login(UserFactory())
+    assert client.post(book_url(session), form_data()).status_code == 409
+    # Remembered well past the availability page's few seconds: only a change of places ends it.
+    frozen.tick(datetime.timedelta(seconds=30))
+    assert client.post(book_url(session), form_data()).status_code == 409
+    with django_capture_on_commit_callbacks(execute=True):
+        services.session_capacity_change(session_id=session.pk, capacity=2)
+    assert client.post(book_url(session), form_data()).status_code == 302
+    assert Session.objects.get(pk=session.pk).booked == 2

@@ -40,12 +40,17 @@ def quota_take(*, session_id: int, places: int) -> bool:
 def quota_release(*, session_id: int, places: int) -> None:
     """Give ``places`` back (a cancellation); the CHECK refuses to go below zero."""
     Session.objects.filter(pk=session_id).update(booked=F("booked") - places)
-    # The session is no longer full: stop answering "penuh" from the cache (visits.selectors).
+    quota_reopened(session_id=session_id)
+
+
+def quota_reopened(*, session_id: int) -> None:
+    """The session may have places again (places released, capacity raised): at commit, stop
+    answering "penuh" from the cache (visits.selectors.session_full_for)."""
     transaction.on_commit(lambda: cache.delete(full_cache_key(session_id)))
 
 
 def full_cache_key(session_id: int) -> str:
-    """Where the booking view remembers for a few seconds that a session is full."""
+    """Where the booking view remembers that a session is full (VISITS_FULL_CACHE_SECONDS)."""
     return f"visits:session-full:{session_id}"
 
 

@@ -13,7 +13,7 @@ from jaklitera.mail import email_queue
 
 from ..errors import CapacityBelowTaken, InvalidCapacity, SessionNotFound
 from ..models import Closure, GroupVisit, Reservation, Session, WeekdaySchedule
-from .quota import busy_guard
+from .quota import busy_guard, quota_reopened
 
 logger = logging.getLogger(__name__)
 
@@ -114,6 +114,7 @@ def session_capacity_change(*, session_id: int, capacity: int) -> Session:
             raise SessionNotFound()
         if not changed:
             raise CapacityBelowTaken(session.booked)
+        quota_reopened(session_id=session_id)
     return session
 
 
