@@ -123,3 +123,40 @@ def test_full_session_shows_penuh_and_cannot_be_booked(page, live_server, artifa
     assert page.get_by_role("button", name="Pesan Sekarang").count() == 0
     _shot(page, artifacts_dir, "10-penuh-form")
     assert not Reservation.objects.filter(user=member).exists()
+
+
+def test_the_last_place_and_the_crowd_behind_it(screen, live_server, artifacts_dir, week):
+    # Three phones have the booking page of the last place open; all press "Pesan Sekarang".
+    # The first gets the place; the second hears "penuh" from the database; the third gets the
+    # shared "penuh" page (jaklitera.pagecache), whose forms still carry its own valid token.
+    tomorrow = week
+    morning = _session(tomorrow, 9)
+    services.session_capacity_change(session_id=morning.pk, capacity=1)
+    phones = []
+    for _ in range(3):
+        phone = screen(360, 740)
+        site_login(
+            phone, live_server, VerifiedMemberFactory().user.email, next_path=f"/jadwal/sesi/{morning.pk}/pesan/"
+        )
+        phone.get_by_label("Saya sudah membaca dan akan mematuhi").check()
+        phones.append(phone)
+    first, second, third = phones
+    first.get_by_role("button", name="Pesan Sekarang").click()
+    first.wait_for_url(re.compile(r".*/kunjungan-saya/[A-Z0-9]{8}/$"))
+    for phone in (second, third):
+        phone.get_by_role("button", name="Pesan Sekarang").click()
+        phone.wait_for_load_state()
+        alert = phone.get_by_role("alert")
+        assert alert.count() == 1 and "Sesi ini sudah penuh" in alert.inner_text()
+        assert phone.get_by_role("button", name="Pesan Sekarang").count() == 0
+    third.screenshot(path=f"{artifacts_dir}/visit-11-penuh-bersama.png", full_page=True)
+    assert Session.objects.get(pk=morning.pk).booked == 1
+
+    # The shared page's forms work for the person who got it: language, then Keluar.
+    third.get_by_label("Bahasa").select_option("en")
+    third.get_by_role("button", name="Ganti").click()
+    third.wait_for_load_state()
+    assert third.locator("html").get_attribute("lang") == "en"
+    third.get_by_role("button", name="Log out").click()
+    third.wait_for_load_state()
+    assert third.get_by_role("link", name="Log in").count() >= 1
