@@ -490,6 +490,17 @@ def test_close_session_cancels_everyone_and_emails_each(week, anggota, non_anggo
     assert services.session_close(session_id=session.pk, reason="again") == 0  # already closed
 
 
+@pytest.mark.parametrize("visitors", [2, 20])
+def test_closing_a_session_takes_the_same_queries_however_many_booked(week, visitors, django_assert_num_queries):
+    # The session row is locked while it closes: every visitor's email is one INSERT together.
+    session = session_at(TUESDAY, 9)
+    for _ in range(visitors):
+        book(UserFactory(), session)
+    with django_assert_num_queries(10):
+        assert services.session_close(session_id=session.pk, reason="Perbaikan listrik") == visitors
+    assert OutboundEmail.objects.filter(kind="visit_cancelled").count() == visitors
+
+
 # --- The periodic check -------------------------------------------------------------
 
 

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Sum
 from django.utils import timezone
 
-from jaklitera.mail import email_queue
+from jaklitera.mail import email_queue_many
 
 from ..errors import CapacityBelowTaken, InvalidCapacity, SessionNotFound
 from ..models import Closure, GroupVisit, Reservation, Session, WeekdaySchedule
@@ -147,16 +147,13 @@ def session_close(*, session_id: int, reason: str) -> int:
             cancel_reason=Reservation.CancelReason.SESSION_CLOSED,
             cancelled_at=now,
         )
+        # One INSERT for every visitor's email (a walk-in guest has no account and no email):
+        # the session row stays locked only for a moment, however many were booked.
+        email_queue_many(
+            kind="visit_cancelled",
+            emails=[(r.user.email, r.user, {"reservation_id": r.pk}) for r in reservations if r.user is not None],
+        )
         Session.objects.filter(pk=session.pk).update(booked=F("booked") - places)
-        for reservation in reservations:
-            if reservation.user is None:
-                continue  # a walk-in guest has no account and no email
-            email_queue(
-                kind="visit_cancelled",
-                to=reservation.user.email,
-                user=reservation.user,
-                context={"reservation_id": reservation.pk},
-            )
     logger.info("Session %s closed (%s reservations cancelled)", session_id, len(reservations))
     return len(reservations)
 
