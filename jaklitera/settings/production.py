@@ -3,7 +3,7 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import SECRET_KEY, env
+from .base import REDIS_URL, SECRET_KEY, env
 
 DEBUG = False
 if len(SECRET_KEY) < 50 or SECRET_KEY.startswith("dev-") or len(set(SECRET_KEY)) < 5:
@@ -11,6 +11,12 @@ if len(SECRET_KEY) < 50 or SECRET_KEY.startswith("dev-") or len(set(SECRET_KEY))
         "SECRET_KEY must be set to a long random value in production "
         '(python -c "import secrets; print(secrets.token_urlsafe(64))").'
     )
+
+# Several processes must share one cache: the signed-in user row (members/auth.py), "penuh"
+# (visits.selectors), rate limits and sessions are only correct if a change made in one
+# process is seen by all. A process-local cache would keep a changed password valid elsewhere.
+if not REDIS_URL:
+    raise ImproperlyConfigured("REDIS_URL must be set in production (cache, sessions and the Celery broker).")
 
 # gunicorn serves the static files itself (compressed, cache-busted names).
 MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")  # noqa: F405

@@ -67,7 +67,13 @@ def _run_production(args, env_extra):
         for k, v in os.environ.items()
         if k not in ("SECRET_KEY", "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE")
     }
-    env.update({"DJANGO_SETTINGS_MODULE": "jaklitera.settings.production", "ALLOWED_HOSTS": "jaklitera.example"})
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "jaklitera.settings.production",
+            "ALLOWED_HOSTS": "jaklitera.example",
+            "REDIS_URL": "redis://127.0.0.1:6379/0",  # `check` does not connect
+        }
+    )
     env.update(env_extra)
     return subprocess.run(
         [sys.executable, "manage.py", *args], capture_output=True, text=True, env=env, timeout=120, check=False
@@ -78,6 +84,14 @@ def test_production_refuses_to_start_without_secret_key():
     result = _run_production(["check"], {})
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_production_refuses_to_start_without_a_shared_cache():
+    result = _run_production(
+        ["check"], {"SECRET_KEY": "k9Vq2xL0pZ7tR4mW8sN1bH6cJ3fY5gD0aE2uI7oP9lK4jQ1wS6vX8zC3nM5bT7rY", "REDIS_URL": ""}
+    )
+    assert result.returncode != 0
+    assert "REDIS_URL must be set" in result.stderr
 
 
 def test_production_check_deploy_is_clean():
