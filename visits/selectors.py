@@ -179,7 +179,7 @@ def session_get(*, session_id: int) -> Session | None:
 
 @dataclass(frozen=True)
 class FullSession:
-    """What the booking view remembers for a few seconds after the database said "penuh"."""
+    """What the booking view remembers after the database said "penuh" (until places come back)."""
 
     session: Session
     # Who held a place then: their resubmits (a double click on the last place) still reach
@@ -191,7 +191,7 @@ class FullSession:
 
 def session_full_for(*, session_id: int, user, now: datetime.datetime | None = None) -> FullSession | None:
     """The cheap "penuh" of a rush, without a query: the session if the database said it
-    was full a few seconds ago and this visitor holds no place in it; None otherwise (then
+    was full and this visitor holds no place in it; None otherwise (then
     the booking service decides).
 
     Every release of places and every capacity change clears it when it commits

@@ -166,6 +166,18 @@ def test_availability_page_is_served_from_cache(client, week, django_assert_num_
 
 
 @pytest.mark.django_db
+def test_availability_for_a_visitor_seen_before_takes_one_query(client, week, frozen, django_assert_num_queries):
+    client.force_login(UserFactory())
+    frozen.tick(datetime.timedelta(seconds=CHANGED_SECONDS + 1))  # the login's write has settled
+    client.get(reverse("visits:availability"))  # caches the week, the page and the user row
+    # Only "which of these sessions did I book": one plain statement.
+    with django_assert_num_queries(1) as captured:
+        response = client.get(reverse("visits:availability"))
+    assert response.status_code == 200 and "Sisa 300 dari 300" in response.content.decode()
+    assert 'FROM "visits_reservation"' in captured.captured_queries[0]["sql"]
+
+
+@pytest.mark.django_db
 def test_availability_cache_does_not_leak_bookings_between_visitors(client, week):
     booked_by_a, other = session_at(TUESDAY, 9), session_at(TUESDAY, 13)
     a, b = UserFactory(), UserFactory()
