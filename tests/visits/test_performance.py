@@ -288,3 +288,35 @@ def test_a_capacity_raise_reopens_the_session_at_once(client, week, frozen, djan
         services.session_capacity_change(session_id=session.pk, capacity=2)
     assert client.post(book_url(session), form_data()).status_code == 302
     assert Session.objects.get(pk=session.pk).booked == 2
+
+
+@pytest.mark.django_db
+def test_a_penuh_read_before_a_cancellation_but_cached_after_it_is_ignored(
+    client, week, monkeypatch, django_capture_on_commit_callbacks
+):
+    # The view reads the session (full), a cancellation commits and clears the cache, and only
+    # then the view's "penuh" reaches the cache: it must not hide the freed place.
+    from visits import selectors
+
+    session = session_at(TUESDAY, 9)
+    Session.objects.filter(pk=session.pk).update(capacity=1)
+    holder = UserFactory()
+    reservation = services.reservation_create(user=holder, session_id=session.pk, acknowledged=True)
+    real_cache = selectors.cache
+
+    class CancelledJustBeforeTheSet:
+        def __getattr__(self, name):
+            return getattr(real_cache, name)
+
+        def set(self, key, value, timeout=None):
+            if isinstance(value, selectors.FullSession):
+                with django_capture_on_commit_callbacks(execute=True):
+                    services.reservation_cancel(reservation_id=reservation.pk, user=holder)
+            real_cache.set(key, value, timeout)
+
+    monkeypatch.setattr(selectors, "cache", CancelledJustBeforeTheSet())
+    assert selectors.session_full_remember(session_id=session.pk).state() == Session.State.FULL
+    monkeypatch.undo()
+    client.force_login(UserFactory())
+    assert client.post(book_url(session), form_data()).status_code == 302  # the freed place is taken
+    assert Session.objects.get(pk=session.pk).booked == 1

@@ -8,6 +8,7 @@ session row is locked only for the instant before COMMIT.
 
 import contextlib
 import logging
+import uuid
 from dataclasses import dataclass
 
 from django.core.cache import cache
@@ -45,13 +46,30 @@ def quota_release(*, session_id: int, places: int) -> None:
 
 def quota_reopened(*, session_id: int) -> None:
     """The session may have places again (places released, capacity raised): at commit, stop
-    answering "penuh" from the cache (visits.selectors.session_full_for)."""
-    transaction.on_commit(lambda: cache.delete(full_cache_key(session_id)))
+    answering "penuh" from the cache (visits.selectors.session_full_for).
+
+    Besides deleting the entry, a new *reopened* mark: a "penuh" that was read before this
+    commit but written to the cache just after it carries the old mark and is ignored.
+    """
+
+    def reopen():
+        cache.set(reopened_cache_key(session_id), uuid.uuid4().hex, REOPENED_MARK_SECONDS)
+        cache.delete(full_cache_key(session_id))
+
+    transaction.on_commit(reopen)
+
+
+REOPENED_MARK_SECONDS = 60 * 60 * 24 * 8  # longer than any session stays bookable
 
 
 def full_cache_key(session_id: int) -> str:
     """Where the booking view remembers that a session is full (VISITS_FULL_CACHE_SECONDS)."""
     return f"visits:session-full:{session_id}"
+
+
+def reopened_cache_key(session_id: int) -> str:
+    """Changes each time places may have come back (``quota_reopened``)."""
+    return f"visits:session-reopened:{session_id}"
 
 
 @contextlib.contextmanager
