@@ -20,6 +20,15 @@ def rate_exhausted(*, group: str, key: str, rate: str) -> bool:
     return bool(usage and usage["count"] >= usage["limit"])
 
 
+_PERIOD_SECONDS = {"s": 1, "m": 60, "h": 60 * 60, "d": 24 * 60 * 60}
+
+
+def rate_window_seconds(rate: str) -> int:
+    """The window of a django-ratelimit rate such as ``"5/15m"`` or ``"20/h"``, in seconds."""
+    period = rate.split("/", 1)[1]
+    return int(period[:-1] or 1) * _PERIOD_SECONDS[period[-1]]
+
+
 def client_ip(request) -> str:
     meta_key = getattr(settings, "RATELIMIT_IP_META_KEY", None)
     if meta_key:

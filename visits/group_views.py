@@ -1,6 +1,7 @@
 """Thin views of group visits (Rombongan): request, Rombongan Saya, detail, cancel, QR,
 confirmation letter (PDF) and the private request letter."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import Http404, HttpResponse
@@ -43,6 +44,7 @@ class GroupVisitCreateView(LoginRequiredMixin, View):
                 "error": error,
                 "alternatives": alternatives,
                 "email_confirmed": bool(self.request.user.email_confirmed_at),
+                "decision_days": settings.GROUP_VISIT_DECISION_WORKING_DAYS,
             },
             status=status,
         )

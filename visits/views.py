@@ -41,6 +41,7 @@ class AvailabilityView(View):
             "days": week.days,
             "fragment_key": week.fragment_key,
             "cache_seconds": settings.VISITS_AVAILABILITY_CACHE_SECONDS,
+            "window_days": settings.VISITS_BOOKING_WINDOW_DAYS,
         }
         # Shared with every visitor who booked the same sessions (jaklitera.pagecache).
         return render_shared(request, "visits/availability.html", context, key=(week.fragment_key,))

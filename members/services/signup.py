@@ -47,11 +47,29 @@ class OtpWrong(OtpError):
 
 
 class OtpExpired(OtpError):
-    default_message = _("Kode OTP sudah kedaluwarsa (berlaku 10 menit). Silakan minta kode baru.")
+    def __init__(self):
+        minutes = settings.OTP_EMAIL_TOKEN_VALIDITY // 60
+        super().__init__(
+            ngettext(
+                "Kode OTP sudah kedaluwarsa (berlaku %(n)d menit). Silakan minta kode baru.",
+                "Kode OTP sudah kedaluwarsa (berlaku %(n)d menit). Silakan minta kode baru.",
+                minutes,
+            )
+            % {"n": minutes}
+        )
 
 
 class OtpVoid(OtpError):
-    default_message = _("Kode OTP tidak berlaku lagi setelah 5 kali salah. Silakan minta kode baru.")
+    def __init__(self):
+        failures = settings.OTP_MAX_FAILURES
+        super().__init__(
+            ngettext(
+                "Kode OTP tidak berlaku lagi setelah %(n)d kali salah. Silakan minta kode baru.",
+                "Kode OTP tidak berlaku lagi setelah %(n)d kali salah. Silakan minta kode baru.",
+                failures,
+            )
+            % {"n": failures}
+        )
 
 
 class OtpCooldown(OtpError):

@@ -9,11 +9,12 @@ from django.urls import reverse_lazy
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views import View
 from django_ratelimit.decorators import ratelimit
 
 from jaklitera.errors import ApplicationError
-from jaklitera.ratelimit import client_ip, rate_exhausted, rate_hit
+from jaklitera.ratelimit import client_ip, rate_exhausted, rate_hit, rate_window_seconds
 
 from ..forms.signup import LoginForm, PasswordResetForm
 from ..models import User
@@ -40,7 +41,7 @@ class LoginView(View):
         if rate_exhausted(group="login-email", key=email, rate=settings.LOGIN_RATE_PER_EMAIL) or rate_hit(
             group="login-ip", key=ip or "-", rate=settings.LOGIN_RATE_PER_IP
         ):
-            form.add_error(None, _("Terlalu banyak percobaan masuk. Silakan coba lagi dalam 15 menit."))
+            form.add_error(None, _login_throttled_message())
             return render(request, self.template_name, context, status=429)
         user = authenticate(request, username=email, password=form.cleaned_data["password"])
         if user is None:
@@ -91,3 +92,14 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 
 class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
     template_name = "members/password_reset_complete.html"
+
+
+def _login_throttled_message() -> str:
+    # The wait is the longer of the two windows (LOGIN_RATE_PER_EMAIL, LOGIN_RATE_PER_IP).
+    window = max(rate_window_seconds(settings.LOGIN_RATE_PER_EMAIL), rate_window_seconds(settings.LOGIN_RATE_PER_IP))
+    minutes = -(-window // 60)
+    return ngettext(
+        "Terlalu banyak percobaan masuk. Silakan coba lagi dalam %(n)d menit.",
+        "Terlalu banyak percobaan masuk. Silakan coba lagi dalam %(n)d menit.",
+        minutes,
+    ) % {"n": minutes}

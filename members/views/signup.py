@@ -69,7 +69,12 @@ class _PendingMixin:
 
     def render_otp(self, request, form, *, status=200):
         cooldown = services.otp_cooldown_remaining(user_id=self.pending.user_id)
-        context = {"form": form, "email": self.pending.email, "cooldown": cooldown}
+        context = {
+            "form": form,
+            "email": self.pending.email,
+            "cooldown": cooldown,
+            "valid_minutes": settings.OTP_EMAIL_TOKEN_VALIDITY // 60,
+        }
         return render(request, "members/otp_confirm.html", context, status=status)
 
 

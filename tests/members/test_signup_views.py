@@ -49,6 +49,7 @@ def test_full_signup_journey(client, signup):
     assert user.phone == "+6281234567890"
     page = client.get(reverse("members:otp_confirm")).content.decode()
     assert "siti@example.com" in page and "Spam" in page and "Kirim ulang" in page
+    assert "Kode berlaku 10 menit" in page  # OTP_EMAIL_TOKEN_VALIDITY
     response = client.post(reverse("members:otp_confirm"), {"code": _code_from_mail()}, follow=True)
     assert response.redirect_chain[-1][0] == reverse("members:account")
     html = response.content.decode()
