@@ -427,8 +427,8 @@ async def _measure(args, base_url: str, session_id: int, visitors) -> dict:
         print(f"   {name:<13} {_line(phases[name].summary())}")
 
     # The ceiling is measured right before and right after what it is compared with: on this
-    # kind of machine two back-to-back runs of the same 5,000 requests differ by up to 30 %
-    # (docs/performance.md), so a ceiling from a minute earlier would say little.
+    # kind of machine two back-to-back runs of the same requests differ a lot (docs/performance.md),
+    # so a ceiling from a minute earlier would say little.
     await measure("healthz", healthz, args.ceiling_requests)
     await measure("availability", availability, args.ceiling_requests)
     await measure("sessions_api", sessions_api, args.ceiling_requests)
@@ -448,10 +448,13 @@ async def _measure(args, base_url: str, session_id: int, visitors) -> dict:
     if booked_at:
         # The two halves of a rush: while places are given (the expensive path) and the "penuh" after.
         last = max(booked_at)
-        for name, keep in (("rush_filling", lambda start: start <= last), ("rush_after", lambda start: start > last)):
-            part = Phase(name, samples=[sample for sample in rush.samples if keep(sample[0])])
-            part.started, part.finished = (rush.started, last) if name == "rush_filling" else (last, rush.finished)
-            summaries[name] = part.summary()
+        filling = [sample for sample in rush.samples if sample[0] <= last]
+        after = [sample for sample in rush.samples if sample[0] > last]
+        for name, started, finished, samples in (
+            ("rush_filling", rush.started, last, filling),
+            ("rush_after", last, rush.finished, after),
+        ):
+            summaries[name] = Phase(name, started, finished, samples).summary()
             print(f"     {name:<11} {_line(summaries[name])}")
 
     def ceiling(*names) -> float:
