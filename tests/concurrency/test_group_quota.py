@@ -155,3 +155,50 @@ def test_expiry_and_approval_at_the_deadline_make_one_outcome(monkeypatch):
     else:
         assert group.status == "EXPIRED" and results[0][0] == "refused" and session.booked == 0
     assert services.quota_check() == []
+
+
+def test_closing_a_session_never_holds_the_session_row_while_waiting_for_a_group():
+    # Lock order group → session: while the close waits for a group that someone else has
+    # locked (a requester cancelling it, say), the session row must still be free; a close that
+    # released group 1's places first would hold it, and that other transaction could deadlock.
+    import threading
+
+    from django.db import connection, transaction
+
+    session = session_tomorrow(capacity=200)
+    first = group_request(UserFactory(), session.pk)()
+    second = group_request(UserFactory(), session.pk)()
+    holding, release = threading.Event(), threading.Event()
+
+    def hold_second_group():
+        try:
+            with transaction.atomic():
+                GroupVisit.objects.select_for_update().get(pk=max(first, second))
+                holding.set()
+                release.wait(10)
+        finally:
+            connection.close()
+
+    def close():
+        try:
+            services.session_close(session_id=session.pk, reason="Perbaikan listrik")
+        finally:
+            connection.close()
+
+    holder = threading.Thread(target=hold_second_group)
+    holder.start()
+    assert holding.wait(10)
+    closer = threading.Thread(target=close)
+    closer.start()
+    try:
+        closer.join(1.0)  # the close is now waiting for the second group
+        assert closer.is_alive()
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SELECT id FROM visits_session WHERE id = %s FOR UPDATE NOWAIT", [session.pk])
+    finally:
+        release.set()
+        holder.join(10)
+        closer.join(30)
+    assert GroupVisit.objects.filter(pk__in=[first, second], status="CANCELLED").count() == 2
+    session.refresh_from_db()
+    assert session.booked == 0 and services.quota_check() == []

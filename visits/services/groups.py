@@ -425,25 +425,32 @@ def group_visits_expire(*, now: datetime.datetime | None = None) -> int:
 
 def group_visits_cancel_for_session(*, session_id: int, reason: str) -> int:
     """The library closes a session: its pending and approved groups are cancelled, places
-    released, requesters emailed. Called by ``session_close`` before it locks the session row
-    (lock order group → session). Returns how many groups were cancelled."""
+    released, requesters emailed. Called by ``session_close`` before it locks the session row.
+    Returns how many groups were cancelled.
+
+    Every group row is locked first, in one statement, and the places go back in one
+    ``quota_release`` at the end: the lock order stays group → session throughout (a
+    release per group would hold the session row while locking the next group).
+    """
     now = timezone.now()
-    cancelled = 0
-    for group_visit_id in GroupVisit.objects.filter(session_id=session_id, status__in=ACTIVE).values_list(
-        "pk", flat=True
-    ):
-        group_visit = _locked(group_visit_id)
-        if group_visit.status not in ACTIVE:
-            continue
+    groups = list(
+        GroupVisit.objects.select_for_update()
+        .select_related("requester")
+        .filter(session_id=session_id, status__in=ACTIVE)
+        .order_by("pk")
+    )
+    released = 0
+    for group_visit in groups:
         places = group_visit.places_held
+        released += places
         group_visit.status = GroupVisit.Status.CANCELLED
         group_visit.places_held = 0
         group_visit.save(update_fields=["status", "places_held"])
         _event(group_visit, GroupVisitEvent.Action.CLOSED, now=now, places=places, note=reason)
         _email(group_visit, "group_cancelled")
-        quota.quota_release(session_id=session_id, places=places)
-        cancelled += 1
-    return cancelled
+    if released:
+        quota.quota_release(session_id=session_id, places=released)
+    return len(groups)
 
 
 # --- on the day -------------------------------------------------------------------------------------
