@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from .models import Closure, GroupVisit, Reservation, ReservationChild, Session, WeekdaySchedule
 from .services.quota import full_cache_key, reopened_cache_key
-from .services.reservations import code_normalize
+from .services.reservations import code_normalize, reservation_can_change
 from .services.schedule import booking_window
 
 
@@ -245,7 +245,7 @@ def reservations_for_user(*, user, now: datetime.datetime | None = None) -> dict
     upcoming = [r for r in reservations if r.is_active and r.session.ends_at > now]
     history = [r for r in reversed(reservations) if r not in upcoming][:30]
     for reservation in upcoming:
-        reservation.can_change = now < reservation.session.starts_at
+        reservation.can_change = reservation_can_change(reservation=reservation, now=now)
     return {"upcoming": upcoming, "history": history}
 
 

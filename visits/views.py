@@ -165,7 +165,11 @@ class ReservationDetailView(_OwnReservationMixin, View):
     """The confirmation: code, QR, session, party, what the visitor may use."""
 
     def get(self, request, code):
-        return render(request, "visits/reservation_detail.html", {"reservation": self.reservation})
+        context = {
+            "reservation": self.reservation,
+            "can_change": services.reservation_can_change(reservation=self.reservation),
+        }
+        return render(request, "visits/reservation_detail.html", context)
 
 
 class ReservationQrView(_OwnReservationMixin, View):

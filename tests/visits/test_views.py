@@ -201,6 +201,16 @@ def test_cancel_confirm_then_cancel(client, week, anggota):
     assert client.post(url).status_code == 409
 
 
+def test_detail_offers_changes_only_until_the_session_starts(client, week, frozen, anggota):
+    reservation = book(anggota, session_at(MONDAY, 9))
+    client.force_login(anggota)
+    url = reverse("visits:reservation_detail", args=[reservation.code])
+    assert "Ubah jadwal" in client.get(url).content.decode()
+    frozen.move_to(reservation.session.starts_at + datetime.timedelta(minutes=1))
+    html = client.get(url).content.decode()
+    assert "Ubah jadwal" not in html and "Batalkan" not in html  # the service would refuse both
+
+
 def test_reschedule_page_moves_the_reservation(client, week, anggota):
     reservation = book(anggota, session_at(TUESDAY, 9))
     target = session_at(TUESDAY, 13)

@@ -195,6 +195,12 @@ def _full_or_closed(session_id: int) -> errors.VisitError:
     return errors.BookingClosed() if status == Session.Status.CLOSED else errors.QuotaFull()
 
 
+def reservation_can_change(*, reservation: Reservation, now: datetime.datetime | None = None) -> bool:
+    """The visitor may still reschedule or cancel: the reservation is active and its session
+    has not started (the library's own cancellations are not bound by the start)."""
+    return reservation.is_active and (now or timezone.now()) < reservation.session.starts_at
+
+
 def reservation_create(
     *,
     user,
@@ -293,7 +299,7 @@ def _reservation_cancel(*, reservation_id, user, reason) -> Reservation:
     reservation = queryset.get(pk=reservation_id)
     if reservation.status != Reservation.Status.ACTIVE:
         raise errors.ReservationNotActive()
-    if reason == Reservation.CancelReason.VISITOR and now >= reservation.session.starts_at:
+    if reason == Reservation.CancelReason.VISITOR and not reservation_can_change(reservation=reservation, now=now):
         raise errors.SessionStarted()
     # Conditional: of two cancels at once, only one returns the places.
     changed = Reservation.objects.filter(pk=reservation.pk, status=Reservation.Status.ACTIVE).update(
@@ -341,7 +347,7 @@ def _reservation_reschedule(*, reservation_id, user, new_session_id) -> Reservat
         if moved is not None:
             return moved
         raise errors.ReservationNotActive()
-    if now >= old.session.starts_at:
+    if not reservation_can_change(reservation=old, now=now):
         raise errors.SessionStarted()
     if old.session_id == new_session_id:
         raise errors.SameSession()
