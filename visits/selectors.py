@@ -13,7 +13,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from .models import Closure, GroupVisit, Reservation, ReservationChild, Session, WeekdaySchedule
-from .services.quota import full_cache_key, reopened_cache_key
+from .services.quota import changed_cache_key, full_cache_key
 from .services.reservations import code_normalize, reservation_can_change
 from .services.schedule import booking_window
 
@@ -187,9 +187,9 @@ class FullSession:
     holders: frozenset[int]
     # Keys the shared "penuh" page (jaklitera.pagecache): a new one each time it is remembered.
     version: str
-    # The session's *reopened* mark when it was read (quota_reopened): a different mark now means
+    # The session's *changed* mark when it was read (quota_changed): a different mark now means
     # places came back after this was read, though it reached the cache after they did.
-    reopened: str | None = None
+    changed: str | None = None
 
 
 def session_full_for(*, session_id: int, user, now: datetime.datetime | None = None) -> FullSession | None:
@@ -198,13 +198,13 @@ def session_full_for(*, session_id: int, user, now: datetime.datetime | None = N
     the booking service decides).
 
     Every release of places and every capacity change clears it when it commits
-    (``quota_reopened``); otherwise it lasts ``VISITS_FULL_CACHE_SECONDS``.
+    (``quota_changed``); otherwise it lasts ``VISITS_FULL_CACHE_SECONDS``.
     The cache only ever says *no*: places are given only by the conditional UPDATE.
     """
-    keys = full_cache_key(session_id), reopened_cache_key(session_id)
+    keys = full_cache_key(session_id), changed_cache_key(session_id)
     entries = cache.get_many(keys)  # one round trip
     full = entries.get(keys[0])
-    if full is None or full.reopened != entries.get(keys[1]):
+    if full is None or full.changed != entries.get(keys[1]):
         return None
     if user.pk in full.holders or full.session.state(now) != Session.State.FULL:
         return None
@@ -219,7 +219,7 @@ def session_full_remember(*, session_id: int) -> Session | None:
     a place), once per session until places come back. Nobody can join the holders while the
     session is full; whatever gives places back deletes the entry when it commits.
     """
-    reopened = cache.get(reopened_cache_key(session_id))  # before the read: see FullSession.reopened
+    changed = cache.get(changed_cache_key(session_id))  # before the read: see FullSession.changed
     held = list(
         Reservation.objects.filter(session_id=session_id, status=Reservation.Status.ACTIVE)
         .select_related("session")
@@ -228,7 +228,7 @@ def session_full_remember(*, session_id: int) -> Session | None:
     session = held[0].session if held else session_get(session_id=session_id)
     if session is not None and session.state() == Session.State.FULL:
         holders = frozenset(r.user_id for r in held)
-        full = FullSession(session=session, holders=holders, version=uuid.uuid4().hex, reopened=reopened)
+        full = FullSession(session=session, holders=holders, version=uuid.uuid4().hex, changed=changed)
         cache.set(full_cache_key(session_id), full, settings.VISITS_FULL_CACHE_SECONDS)
     return session
 

@@ -320,3 +320,16 @@ def test_a_penuh_read_before_a_cancellation_but_cached_after_it_is_ignored(
     client.force_login(UserFactory())
     assert client.post(book_url(session), form_data()).status_code == 302  # the freed place is taken
     assert Session.objects.get(pk=session.pk).booked == 1
+
+
+@pytest.mark.django_db
+def test_a_closed_session_says_closed_not_penuh(client, week, django_capture_on_commit_callbacks):
+    session = session_at(TUESDAY, 9)
+    Session.objects.filter(pk=session.pk).update(capacity=1)
+    services.reservation_create(user=UserFactory(), session_id=session.pk, acknowledged=True)
+    client.force_login(UserFactory())
+    assert client.post(book_url(session), form_data()).status_code == 409  # remembered as full
+    with django_capture_on_commit_callbacks(execute=True):
+        services.session_close(session_id=session.pk, reason="Perbaikan listrik")
+    response = client.post(book_url(session), form_data())
+    assert response.status_code == 409 and "Pemesanan sesi ini sudah ditutup" in response.content.decode()

@@ -9,7 +9,7 @@ from .groups import (
     group_visit_reject,
     group_visits_expire,
 )
-from .quota import busy_guard, quota_check, quota_release, quota_reopened, quota_take
+from .quota import busy_guard, quota_changed, quota_check, quota_release, quota_take
 from .reservations import (
     Child,
     code_normalize,
@@ -42,9 +42,9 @@ __all__ = [
     "group_visit_reject",
     "group_visits_expire",
     "local_today",
+    "quota_changed",
     "quota_check",
     "quota_release",
-    "quota_reopened",
     "quota_take",
     "reminders_send",
     "reservation_can_change",

@@ -41,25 +41,25 @@ def quota_take(*, session_id: int, places: int) -> bool:
 def quota_release(*, session_id: int, places: int) -> None:
     """Give ``places`` back (a cancellation); the CHECK refuses to go below zero."""
     Session.objects.filter(pk=session_id).update(booked=F("booked") - places)
-    quota_reopened(session_id=session_id)
+    quota_changed(session_id=session_id)
 
 
-def quota_reopened(*, session_id: int) -> None:
-    """The session may have places again (places released, capacity raised): at commit, stop
-    answering "penuh" from the cache (visits.selectors.session_full_for).
+def quota_changed(*, session_id: int) -> None:
+    """The session may no longer be simply full (places released, capacity raised, session
+    closed): at commit, stop answering "penuh" from the cache (visits.selectors.session_full_for).
 
-    Besides deleting the entry, a new *reopened* mark: a "penuh" that was read before this
+    Besides deleting the entry, a new *changed* mark: a "penuh" that was read before this
     commit but written to the cache just after it carries the old mark and is ignored.
     """
 
-    def reopen():
-        cache.set(reopened_cache_key(session_id), uuid.uuid4().hex, REOPENED_MARK_SECONDS)
+    def forget():
+        cache.set(changed_cache_key(session_id), uuid.uuid4().hex, CHANGED_MARK_SECONDS)
         cache.delete(full_cache_key(session_id))
 
-    transaction.on_commit(reopen)
+    transaction.on_commit(forget)
 
 
-REOPENED_MARK_SECONDS = 60 * 60 * 24 * 8  # longer than any session stays bookable
+CHANGED_MARK_SECONDS = 60 * 60 * 24 * 8  # longer than any session stays bookable
 
 
 def full_cache_key(session_id: int) -> str:
@@ -67,9 +67,9 @@ def full_cache_key(session_id: int) -> str:
     return f"visits:session-full:{session_id}"
 
 
-def reopened_cache_key(session_id: int) -> str:
-    """Changes each time places may have come back (``quota_reopened``)."""
-    return f"visits:session-reopened:{session_id}"
+def changed_cache_key(session_id: int) -> str:
+    """Changes each time the session may no longer be full (``quota_changed``)."""
+    return f"visits:session-changed:{session_id}"
 
 
 @contextlib.contextmanager

@@ -13,7 +13,7 @@ from jaklitera.mail import email_queue_many
 
 from ..errors import CapacityBelowTaken, InvalidCapacity, SessionNotFound
 from ..models import Closure, GroupVisit, Reservation, Session, WeekdaySchedule
-from .quota import busy_guard, quota_reopened
+from .quota import busy_guard, quota_changed
 
 logger = logging.getLogger(__name__)
 
@@ -114,7 +114,7 @@ def session_capacity_change(*, session_id: int, capacity: int) -> Session:
             raise SessionNotFound()
         if not changed:
             raise CapacityBelowTaken(session.booked)
-        quota_reopened(session_id=session_id)
+        quota_changed(session_id=session_id)
     return session
 
 
@@ -154,6 +154,7 @@ def session_close(*, session_id: int, reason: str) -> int:
             emails=[(r.user.email, r.user, {"reservation_id": r.pk}) for r in reservations if r.user is not None],
         )
         Session.objects.filter(pk=session.pk).update(booked=F("booked") - places)
+        quota_changed(session_id=session.pk)  # a remembered "penuh" must give way to "ditutup"
     logger.info("Session %s closed (%s reservations cancelled)", session_id, len(reservations))
     return len(reservations)
 
