@@ -13,10 +13,20 @@ from members.validators import PROVINCE_CODES, nik_check_against
 from .models import Decision, Submission
 
 
+def members_same_nik(*, nik, member_id) -> QuerySet[Member]:
+    """Other members with this NIK (blank never matches). Values or ``OuterRef``s."""
+    return Member.objects.filter(nik=nik).exclude(pk=member_id).exclude(nik="")
+
+
+def users_same_phone(*, phone, user_id) -> QuerySet[User]:
+    """Other accounts with this phone number (blank never matches). Values or ``OuterRef``s."""
+    return User.objects.filter(phone=phone).exclude(pk=user_id).exclude(phone="")
+
+
 def queue_queryset() -> QuerySet[Submission]:
     """Submissions with what the queue list shows, in one query (no N+1)."""
-    same_nik = Member.objects.filter(nik=OuterRef("member__nik")).exclude(pk=OuterRef("member_id")).exclude(nik="")
-    same_phone = User.objects.filter(phone=OuterRef("member__user__phone")).exclude(pk=OuterRef("member_id"))
+    same_nik = members_same_nik(nik=OuterRef("member__nik"), member_id=OuterRef("member_id"))
+    same_phone = users_same_phone(phone=OuterRef("member__user__phone"), user_id=OuterRef("member_id"))
     return (
         Submission.objects.select_related("member__user", "claimed_by")
         .annotate(has_same_nik=Exists(same_nik), has_same_phone=Exists(same_phone))
@@ -46,10 +56,8 @@ def submission_review(*, submission: Submission) -> dict:
     if member is None:
         return {"submission": submission, "member": None}
     documents = member_documents(member=member)
-    same_nik = list(
-        Member.objects.filter(nik=member.nik).exclude(pk=member.pk).exclude(nik="").select_related("user")[:10]
-    )
-    same_phone = list(User.objects.filter(phone=member.user.phone).exclude(pk=member.pk).exclude(phone="")[:10])
+    same_nik = list(members_same_nik(nik=member.nik, member_id=member.pk).select_related("user")[:10])
+    same_phone = list(users_same_phone(phone=member.user.phone, user_id=member.user_id)[:10])
     history = list(
         Decision.objects.filter(submission__member=member)
         .exclude(submission=submission)

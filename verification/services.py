@@ -23,6 +23,7 @@ from members.models import MEMBER_DATA_FIELDS, Document, Member
 from members.services.documents import documents_delete
 
 from .models import Decision, MemberNumberCounter, RejectionReason, Submission
+from .selectors import members_same_nik
 
 logger = logging.getLogger(__name__)
 
@@ -216,7 +217,7 @@ def submission_approve(*, submission_id: int, reviewer, require_dki: bool = Fals
         _check_waiting(submission, member)
         if require_dki and member.ktp_origin != Member.KtpOrigin.DKI:
             raise BulkNotAllowed()
-        if Member.objects.filter(nik=member.nik, status=Member.Status.TERVERIFIKASI).exclude(pk=member.pk).exists():
+        if members_same_nik(nik=member.nik, member_id=member.pk).filter(status=Member.Status.TERVERIFIKASI).exists():
             raise NikTaken()
         now = timezone.now()
         member.status = Member.Status.TERVERIFIKASI
