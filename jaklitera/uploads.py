@@ -53,12 +53,12 @@ class UploadError(ApplicationError):
         "encrypted_pdf": _("PDF dilindungi kata sandi. Unggah PDF tanpa kata sandi."),
     }
 
-    def __init__(self, code: str, *, field: str | None = None, **params):
+    def __init__(self, code: str, **params):
         self.code = code
         message = self.MESSAGES[code]
         if params:
             message = message % params
-        super().__init__(message, field=field)
+        super().__init__(message)
 
 
 @dataclass(frozen=True)
@@ -73,10 +73,6 @@ class CleanFile:
     @property
     def size(self) -> int:
         return len(self.content)
-
-    @property
-    def is_image(self) -> bool:
-        return self.content_type in (JPEG, PNG)
 
 
 def image_clean(

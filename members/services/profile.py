@@ -277,9 +277,7 @@ def member_submit(*, member: Member) -> Member:
 
     with transaction.atomic():
         # Locked: a double click or a second tab cannot submit twice or edit in between.
-        locked = Member.objects.select_for_update().get(pk=member.pk)
-        if not locked.is_editable:
-            raise ProfileLocked(locked.status)
+        locked = _member_lock_editable(member)
         missing = member_missing(member=locked)
         if missing:
             raise ProfileIncomplete(missing)

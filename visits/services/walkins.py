@@ -22,7 +22,7 @@ from . import quota
 from .checkin import checkin_is_open, session_current
 from .noshows import block_active
 from .quota import busy_guard
-from .reservations import _category_for, _code_new
+from .reservations import _category_for, _code_new, _full_or_closed
 from .schedule import local_today
 
 logger = logging.getLogger(__name__)
@@ -128,7 +128,6 @@ def _walkin_register(*, staff, session, user, guest_name, guest_phone, party, no
     DeskEvent.objects.create(action=DeskEvent.Action.WALK_IN, reservation=reservation, staff=staff, created_at=now)
     # Last statement: the session row stays locked only until COMMIT. See docs/quota.md.
     if not quota.quota_take(session_id=session.pk, places=party):
-        closed = Session.objects.filter(pk=session.pk, status=Session.Status.CLOSED).exists()
-        raise visit_errors.BookingClosed() if closed else visit_errors.QuotaFull()
+        raise _full_or_closed(session.pk)
     logger.info("Walk-in %s: session %s, %s person(s), staff %s", reservation.pk, session.pk, party, staff.pk)
     return reservation
