@@ -1,3 +1,5 @@
+"""Shared Django admin pieces: a status filter that opens on the work to do, and a read-only admin."""
+
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
@@ -32,3 +34,17 @@ class DefaultStatusFilter(admin.SimpleListFilter):
                 "query_string": changelist.get_query_string({self.parameter_name: lookup}),
                 "display": title,
             }
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """A log or record staff may read but never add to, change or delete (desk log, decisions,
+    document and letter views)."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from jaklitera.admin_filters import ReadOnlyAdmin
+
 from .models import DocumentAccess, User
 
 
@@ -21,17 +23,8 @@ class UserAdmin(DjangoUserAdmin):
 
 
 @admin.register(DocumentAccess)
-class DocumentAccessAdmin(admin.ModelAdmin):
+class DocumentAccessAdmin(ReadOnlyAdmin):
     list_display = ["accessed_at", "viewer", "member", "document_kind"]
     list_filter = ["document_kind"]
     search_fields = ["viewer__email", "member__user__email"]
     list_select_related = ["viewer", "member__user"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

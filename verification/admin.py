@@ -19,7 +19,7 @@ from django.utils.timesince import timesince
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from jaklitera.admin_filters import DefaultStatusFilter
+from jaklitera.admin_filters import DefaultStatusFilter, ReadOnlyAdmin
 from jaklitera.errors import ApplicationError
 from members.models import Member
 from members.validators import phone_normalize
@@ -279,7 +279,7 @@ class SubmissionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Decision)
-class DecisionAdmin(admin.ModelAdmin):
+class DecisionAdmin(ReadOnlyAdmin):
     """The immutable decision record: read only, for everyone."""
 
     list_display = ["decided_at", "outcome", "member_name", "reviewer_email", "member_number", "reasons_display"]
@@ -305,12 +305,3 @@ class DecisionAdmin(admin.ModelAdmin):
     @admin.display(description=_("alasan"))
     def reasons_display(self, obj):
         return ", ".join(str(label) for label in obj.reason_labels) or "—"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

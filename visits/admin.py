@@ -6,6 +6,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from jaklitera.admin_filters import ReadOnlyAdmin
 from jaklitera.errors import ApplicationError
 
 from . import services
@@ -205,7 +206,7 @@ class ReservationAdmin(admin.ModelAdmin):
 
 
 @admin.register(DeskEvent)
-class DeskEventAdmin(admin.ModelAdmin):
+class DeskEventAdmin(ReadOnlyAdmin):
     """The desk's log (check-ins, overrides, undos, walk-ins, lifted blocks): read only."""
 
     list_display = ["created_at", "action", "staff", "reservation", "group_visit", "note"]
@@ -213,15 +214,6 @@ class DeskEventAdmin(admin.ModelAdmin):
     search_fields = ["reservation__code", "group_visit__code", "staff__email", "note"]
     list_select_related = ["staff", "reservation", "group_visit"]
     date_hierarchy = "created_at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 from . import group_admin  # noqa: E402, F401  (Rombongan: registers its admin pages)

@@ -14,7 +14,7 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from jaklitera.admin_filters import DefaultStatusFilter
+from jaklitera.admin_filters import DefaultStatusFilter, ReadOnlyAdmin
 from jaklitera.errors import ApplicationError
 
 from .group_forms import GroupCheckinForm, GroupMoveForm, GroupRejectForm
@@ -192,7 +192,7 @@ class GroupVisitAdmin(admin.ModelAdmin):
 
 
 @admin.register(GroupVisitEvent)
-class GroupVisitEventAdmin(admin.ModelAdmin):
+class GroupVisitEventAdmin(ReadOnlyAdmin):
     """The immutable record of decisions and changes: read only."""
 
     list_display = ["at", "action", "group_visit", "actor_email", "places", "note"]
@@ -200,27 +200,9 @@ class GroupVisitEventAdmin(admin.ModelAdmin):
     search_fields = ["group_visit__institution_name", "actor_email"]
     list_select_related = ["group_visit"]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(GroupLetterAccess)
-class GroupLetterAccessAdmin(admin.ModelAdmin):
+class GroupLetterAccessAdmin(ReadOnlyAdmin):
     list_display = ["accessed_at", "viewer_email", "institution_name"]
     search_fields = ["viewer_email", "institution_name"]
     readonly_fields = ["group_visit", "institution_name", "viewer", "viewer_email", "accessed_at"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
