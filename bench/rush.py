@@ -16,8 +16,8 @@ One run, on one server, on loopback only:
    prints the figures and writes ``bench/results/<timestamp>.json``;
 6. stops gunicorn, drops the database and deletes its own Redis keys.
 
-Every loop is bounded in count and time. Exit status 1 if anything was oversold or any
-request failed with a 5xx or a connection error.
+Every loop is bounded in count and time. Exit status 1 if anything was oversold, the
+counter disagrees with the reservations, or any request failed with a 5xx or a connection error.
 """
 
 import argparse
