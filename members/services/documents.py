@@ -46,6 +46,22 @@ class NewFiles:
             _files_delete(self.names)
         return False
 
+    def write(self, field_file, content: bytes) -> str:
+        """Write ``content`` as ``field_file`` (e.g. ``document.file``) under a fresh random name
+        that is not on disk yet, so a cleanup can only ever remove our own file. Returns the name."""
+        storage = get_private_storage()
+        while True:
+            name = field_file.field.generate_filename(field_file.instance, "upload")
+            if not storage.exists(name):
+                break
+        # Remember the name before writing: a write that fails half-way (disk full) is cleaned up too.
+        self.names.append(name)
+        saved_as = storage.save(name, ContentFile(content))
+        if saved_as != name:
+            self.names.append(saved_as)
+        field_file.name = saved_as
+        return saved_as
+
 
 def documents_replace(*, member: Member, files: dict[str, CleanFile], new_files: NewFiles) -> dict[str, Document]:
     """Store ``files`` (kind → cleaned content) as the member's documents, replacing those kinds.
@@ -54,7 +70,6 @@ def documents_replace(*, member: Member, files: dict[str, CleanFile], new_files:
     row with a new id (old links stop working); the old files go after commit.
     Returns the new documents by kind.
     """
-    storage = get_private_storage()
     old = {document.kind: document for document in Document.objects.filter(member=member, kind__in=list(files))}
     stored: dict[str, Document] = {}
     for kind, clean in files.items():
@@ -66,20 +81,14 @@ def documents_replace(*, member: Member, files: dict[str, CleanFile], new_files:
             width=clean.width,
             height=clean.height,
         )
-        # upload_to ignores this name: files on disk get random names (members.models.document_path).
-        name = _name_unused(document)
-        # Remember the name before writing: a write that fails half-way (disk full) is cleaned up too.
-        new_files.names.append(name)
-        saved_as = storage.save(name, ContentFile(clean.content))
-        if saved_as != name:
-            new_files.names.append(saved_as)
-        document.file.name = saved_as
+        # upload_to gives files on disk random names (members.models.document_path).
+        new_files.write(document.file, clean.content)
         if kind in old:
             # One document per kind (a DB constraint): the old row goes first.
             old[kind].delete()
         document.save()
         stored[kind] = document
-    _files_delete_on_commit(document.file.name for document in old.values())
+    files_delete_on_commit(document.file.name for document in old.values())
     return stored
 
 
@@ -88,7 +97,7 @@ def documents_delete(*, member: Member, kinds: Iterable[str]) -> int:
     documents = list(Document.objects.filter(member=member, kind__in=list(kinds)))
     for document in documents:
         document.delete()
-    _files_delete_on_commit(document.file.name for document in documents)
+    files_delete_on_commit(document.file.name for document in documents)
     return len(documents)
 
 
@@ -99,16 +108,8 @@ def document_access_log(*, document: Document, viewer) -> DocumentAccess:
     )
 
 
-def _name_unused(document: Document) -> str:
-    """A fresh random name that is not on disk, so a cleanup can only ever remove our own file."""
-    storage = get_private_storage()
-    while True:
-        name = document.file.field.generate_filename(document, "upload")
-        if not storage.exists(name):
-            return name
-
-
-def _files_delete_on_commit(names: Iterable[str]) -> None:
+def files_delete_on_commit(names: Iterable[str]) -> None:
+    """Delete these private files once the transaction commits (their rows are gone by then)."""
     names = [name for name in names if name]
     if names:
         transaction.on_commit(lambda: _files_delete(names))

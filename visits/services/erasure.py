@@ -17,22 +17,12 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
-from jaklitera.storage import get_private_storage
+from members.services.documents import files_delete_on_commit
 
 from ..models import GroupVisit, GroupVisitEvent, Reservation
 from . import quota
 
 logger = logging.getLogger(__name__)
-
-
-def _letters_delete(names: list[str]) -> None:
-    storage = get_private_storage()
-    for name in names:
-        try:
-            storage.delete(name)
-        except OSError:
-            # The row is already gone; a leftover file is only disk space. Keep going.
-            logger.exception("Could not delete group letter %s", name)
 
 
 @dataclass(frozen=True)
@@ -85,8 +75,7 @@ def visitor_forget(*, user) -> Forgotten:
     for session_id in sorted(places):
         if places[session_id]:
             quota.quota_release(session_id=session_id, places=places[session_id])
-    if letters:
-        transaction.on_commit(lambda: _letters_delete(letters))
+    files_delete_on_commit(letters)
     returned = sum(places.values())
     logger.info(
         "Account %s closed: %s reservation(s) (%s active) and %s group request(s) (%s active) removed, "

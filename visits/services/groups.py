@@ -19,13 +19,11 @@ import uuid
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
 from jaklitera.mail import email_queue
-from jaklitera.storage import get_private_storage
 from jaklitera.uploads import document_clean
 from members.services.documents import NewFiles
 from members.validators import phone_normalize
@@ -236,13 +234,7 @@ def _group_visit_create(*, fields, content, session_id, alternative_session_id, 
         created_at=now,
         decide_by=group_decide_by(created_at=now, session=session),
     )
-    storage = get_private_storage()
-    name = group_visit.letter.field.generate_filename(group_visit, "upload")
-    new_files.names.append(name)
-    saved_as = storage.save(name, ContentFile(content))
-    if saved_as != name:
-        new_files.names.append(saved_as)
-    group_visit.letter.name = saved_as
+    new_files.write(group_visit.letter, content)
     group_visit.save()
     _event(group_visit, GroupVisitEvent.Action.SUBMITTED, actor=requester, now=now, to_session=session, places=places)
     _email(group_visit, "group_received")
