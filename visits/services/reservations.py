@@ -50,8 +50,9 @@ def _code_new() -> str:
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
 
 
-def _category_for(user) -> str:
-    verified = Member.objects.filter(user_id=user.pk, status=Member.Status.TERVERIFIKASI).exists()
+def _category(member_status: str | None) -> str:
+    """Anggota for a verified member (``_user_lock`` reads the status), else Non Anggota."""
+    verified = member_status == Member.Status.TERVERIFIKASI
     return Reservation.Category.ANGGOTA if verified else Reservation.Category.NON_ANGGOTA
 
 
@@ -265,8 +266,7 @@ def _reservation_create(*, user, session_id, children, token) -> Reservation:
     party = 1 + len(children)
     if session.places_left < party:
         raise errors.QuotaFull()  # early answer, the cheap "penuh"; the UPDATE below is the guarantee
-    verified = member_status == Member.Status.TERVERIFIKASI
-    category = Reservation.Category.ANGGOTA if verified else Reservation.Category.NON_ANGGOTA
+    category = _category(member_status)
     reservation = _insert(
         user=user, session=session, category=category, children=children, token=token, savepoint=False
     )
@@ -340,7 +340,7 @@ def reservation_reschedule(*, reservation_id: int, user, new_session_id: int) ->
 @transaction.atomic
 def _reservation_reschedule(*, reservation_id, user, new_session_id) -> Reservation:
     now = timezone.now()
-    _user_lock(user)
+    member_status = _user_lock(user)
     old = Reservation.objects.select_related("session").prefetch_related("children").get(pk=reservation_id, user=user)
     if old.status != Reservation.Status.ACTIVE:
         moved = Reservation.objects.filter(rescheduled_from=old, session_id=new_session_id).first()
@@ -369,7 +369,7 @@ def _reservation_reschedule(*, reservation_id, user, new_session_id) -> Reservat
     new = _insert(
         user=user,
         session=new_session,
-        category=_category_for(user),
+        category=_category(member_status),
         children=children,
         token=None,
         rescheduled_from=old,

@@ -22,7 +22,7 @@ from . import quota
 from .checkin import checkin_is_open, session_current
 from .noshows import block_active
 from .quota import busy_guard
-from .reservations import _category_for, _code_new, _full_or_closed
+from .reservations import _category, _code_new, _full_or_closed, _user_lock
 from .schedule import local_today
 
 logger = logging.getLogger(__name__)
@@ -90,15 +90,15 @@ def walkin_register(
 
 @transaction.atomic
 def _walkin_register(*, staff, session, user, guest_name, guest_phone, party, now) -> Reservation:
+    category = Reservation.Category.NON_ANGGOTA
     if user is not None:
-        # The same per-account lock as an online booking (reservations._user_lock).
-        get_user_model().objects.select_for_update().filter(pk=user.pk).values_list("pk", flat=True).get()
+        # The same per-account lock as an online booking; it also reads the membership.
+        category = _category(_user_lock(user))
         existing = Reservation.objects.filter(user=user, session=session, status=Reservation.Status.ACTIVE).first()
         if existing is not None:
             raise desk_errors.WalkinAlreadyBooked(reservation=existing)
     if session.places_left < party:
         raise visit_errors.QuotaFull()  # early answer; the UPDATE below is the guarantee
-    category = _category_for(user) if user is not None else Reservation.Category.NON_ANGGOTA
     reservation = None
     for _attempt in range(5):
         code = _code_new()
