@@ -419,14 +419,17 @@ def reservation_for_desk(*, reservation_id: int) -> DeskRow | None:
 
 def visitor_photo(*, code: str, today: datetime.date) -> Document | None:
     """The member PHOTO of today's reservation ``code`` (nothing else, no other day). One query."""
-    reservation = (
-        Reservation.objects.filter(code=code_normalize(code), session__date=today, user__isnull=False)
-        .only("user_id")
-        .first()
-    )
-    if reservation is None:
-        return None
-    return Document.objects.filter(member_id=reservation.user_id, kind=Document.Kind.PHOTO).first()
+    todays = Reservation.objects.filter(code=code_normalize(code), session__date=today, user__isnull=False)
+    return _photos().filter(member_id=Subquery(todays.values("user_id")[:1])).first()
+
+
+def visitor_has_photo(*, user_id: int) -> bool:
+    """Whether the member has a PHOTO (the check-in result offers "Lihat foto")."""
+    return _photos().filter(member_id=user_id).exists()
+
+
+def _photos():
+    return Document.objects.filter(kind=Document.Kind.PHOTO)
 
 
 def blocks_active(*, today: datetime.date, query: str = "") -> list[VisitBlock]:

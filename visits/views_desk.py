@@ -17,7 +17,6 @@ from django.views import View
 
 from jaklitera.errors import ApplicationError
 from jaklitera.private_files import private_file_response
-from members.models import Document
 from members.services.documents import document_access_log
 
 from . import selectors_desk as selectors
@@ -25,7 +24,7 @@ from .desk_errors import CheckinError
 from .exports import desk_csv
 from .forms_desk import BlockLiftForm, CheckinForm, DayFilterForm, UndoForm, WalkinForm
 from .models import GroupVisit, Reservation, Session, VisitBlock
-from .services.checkin import checkin_is_open, checkin_scan, checkin_undo
+from .services.checkin import checkin_scan, checkin_undo, sessions_checking_in
 from .services.noshows import block_lift
 from .services.walkins import visitor_lookup, walkin_register
 from .templatetags.visits_tags import session_time
@@ -83,7 +82,7 @@ def _result_load(request) -> dict | None:
         result["has_photo"] = bool(
             user_id
             and request.user.has_perm("visits.view_visitor_photo")
-            and Document.objects.filter(member_id=user_id, kind=Document.Kind.PHOTO).exists()
+            and selectors.visitor_has_photo(user_id=user_id)
         )
     return result
 
@@ -190,12 +189,9 @@ class CheckinUndoView(DeskAccessMixin, View):
 
 
 def _walkin_sessions(now) -> list[tuple[Session, str]]:
-    today = timezone.localdate(now)
-    sessions = Session.objects.filter(date=today, status=Session.Status.OPEN).order_by("starts_at")
     return [
         (s, _("%(time)s · sisa %(n)d tempat") % {"time": session_time(s), "n": s.places_left})
-        for s in sessions
-        if checkin_is_open(s, now=now)
+        for s in sessions_checking_in(now=now)
     ]
 
 

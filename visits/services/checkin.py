@@ -39,13 +39,16 @@ def checkin_is_open(session: Session, *, now: datetime.datetime) -> bool:
     return opens <= now <= closes
 
 
+def sessions_checking_in(*, now: datetime.datetime | None = None) -> list[Session]:
+    """Today's open sessions whose check-in window contains ``now``, earliest first."""
+    now = now or timezone.now()
+    sessions = Session.objects.filter(date=local_today(now), status=Session.Status.OPEN).order_by("starts_at")
+    return [session for session in sessions if checkin_is_open(session, now=now)]
+
+
 def session_current(*, now: datetime.datetime | None = None) -> Session | None:
     """Today's open session whose check-in window contains ``now`` (the earliest if windows overlap)."""
-    now = now or timezone.now()
-    for session in Session.objects.filter(date=local_today(now), status=Session.Status.OPEN).order_by("starts_at"):
-        if checkin_is_open(session, now=now):
-            return session
-    return None
+    return next(iter(sessions_checking_in(now=now)), None)
 
 
 def _resolve(text: str, *, now: datetime.datetime) -> Reservation:
