@@ -8,12 +8,12 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import OuterRef, Prefetch, Q, Subquery, Sum
+from django.db.models import Prefetch, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from .models import Closure, GroupVisit, Reservation, ReservationChild, Session, WeekdaySchedule
-from .services.quota import changed_cache_key, full_cache_key
+from .services.quota import changed_cache_key, full_cache_key, group_places
 from .services.reservations import code_normalize, reservation_can_change
 from .services.schedule import booking_window
 
@@ -144,13 +144,6 @@ def sessions_for_date(*, date: datetime.date, now: datetime.datetime | None = No
         return []
     early = datetime.timedelta(minutes=settings.VISITS_CHECKIN_OPENS_MINUTES_BEFORE)
     checked_in = Q(reservations__status=Reservation.Status.ACTIVE, reservations__attendance="CHECKED_IN")
-    groups_in = (
-        GroupVisit.objects.filter(session=OuterRef("pk"), status=GroupVisit.Status.CHECKED_IN)
-        .order_by()
-        .values("session")
-        .annotate(total=Sum("places_held"))
-        .values("total")
-    )
     return [
         {
             "id": s.pk,
@@ -166,8 +159,8 @@ def sessions_for_date(*, date: datetime.date, now: datetime.datetime | None = No
         for s in Session.objects.filter(date=date)
         .annotate(
             checked_in=Coalesce(Sum("reservations__party_size", filter=checked_in), 0)
-            # Rombongan checked in count the number present (a subquery: no second join to multiply rows).
-            + Coalesce(Subquery(groups_in), 0)
+            # Rombongan checked in count the number present.
+            + group_places(status=GroupVisit.Status.CHECKED_IN)
         )
         .order_by("starts_at")
     ]

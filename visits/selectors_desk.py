@@ -17,6 +17,7 @@ from members.validators import phone_display
 from .group_selectors import group_visits_for_day
 from .models import GroupVisit, Reservation, Session, VisitBlock
 from .services.checkin import checkin_window, session_current
+from .services.quota import group_places
 from .services.reservations import code_normalize
 
 ACTIVE = Reservation.Status.ACTIVE
@@ -49,19 +50,6 @@ GROUP_STATUS_FILTERS = {
 
 def _people(condition: Q):
     return Coalesce(Sum("reservations__party_size", filter=condition), 0)
-
-
-def _group_places(status: str):
-    """Places held by a session's groups in ``status`` (a subquery: a second Sum over another
-    join would multiply the reservation rows)."""
-    held = (
-        GroupVisit.objects.filter(session=OuterRef("pk"), status=status)
-        .order_by()
-        .values("session")
-        .annotate(total=Sum("places_held"))
-        .values("total")
-    )
-    return Coalesce(Subquery(held), 0)
 
 
 @dataclass
@@ -183,8 +171,8 @@ def session_summaries(*, day: datetime.date, now: datetime.datetime | None = Non
             no_show_people=_people(Q(reservations__status=ACTIVE, reservations__attendance=ATT.NO_SHOW)),
             expected_people=_people(Q(reservations__status=ACTIVE, reservations__attendance=ATT.EXPECTED)),
             reservation_count=Count("reservations", filter=Q(reservations__status=ACTIVE)),
-            group_in_people=_group_places(GROUP.CHECKED_IN),
-            group_approved_people=_group_places(GROUP.APPROVED),
+            group_in_people=group_places(status=GROUP.CHECKED_IN),
+            group_approved_people=group_places(status=GROUP.APPROVED),
             group_count=Coalesce(Subquery(group_count), 0),
         )
         .order_by("starts_at")
@@ -223,7 +211,7 @@ def occupancy_now(*, now: datetime.datetime | None = None) -> int:
         .values("total")
     )
     running = Session.objects.filter(starts_at__lte=now + early, ends_at__gt=now).annotate(
-        inside=Coalesce(Subquery(people), 0) + _group_places(GROUP.CHECKED_IN)
+        inside=Coalesce(Subquery(people), 0) + group_places(status=GROUP.CHECKED_IN)
     )
     return sum(running.values_list("inside", flat=True))
 

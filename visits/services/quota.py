@@ -94,6 +94,16 @@ class QuotaDifference:
     actual: int
 
 
+def group_places(*, status: str | None = None):
+    """For a ``Session`` queryset: the places its group visits hold (of ``status`` only, if
+    given), 0 if none. A subquery: a second Sum over another join would multiply the rows."""
+    groups = GroupVisit.objects.filter(session=OuterRef("pk"))
+    if status is not None:
+        groups = groups.filter(status=status)
+    held = groups.order_by().values("session").annotate(total=Sum("places_held")).values("total")
+    return Coalesce(Subquery(held), 0)
+
+
 def quota_check(*, sessions=None) -> list[QuotaDifference]:
     """Compare every session's stored ``booked`` with its active reservations plus the places
     group visits hold (one query).
@@ -102,20 +112,12 @@ def quota_check(*, sessions=None) -> list[QuotaDifference]:
     means a bug or a manual database edit that a person should look at).
     """
     queryset = Session.objects.all() if sessions is None else sessions
-    # Groups as a subquery: a second Sum over another join would multiply the rows.
-    groups = (
-        GroupVisit.objects.filter(session=OuterRef("pk"))
-        .order_by()
-        .values("session")
-        .annotate(total=Sum("places_held"))
-        .values("total")
-    )
     rows = (
         queryset.annotate(
             actual=Coalesce(
                 Sum("reservations__party_size", filter=Q(reservations__status=Reservation.Status.ACTIVE)), 0
             )
-            + Coalesce(Subquery(groups), 0)
+            + group_places()
         )
         .exclude(booked=F("actual"))
         .order_by("starts_at")
