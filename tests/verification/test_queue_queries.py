@@ -32,7 +32,6 @@ def test_duplicate_flags_never_match_a_blank():
     from django.contrib.auth import get_user_model
 
     from tests.factories import UserFactory
-
     from verification.models import Submission
     from verification.selectors import queue_queryset
 

@@ -527,3 +527,13 @@ def test_reminder_is_queued_once_for_tomorrows_active_visits(week, anggota, non_
     assert list(OutboundEmail.objects.filter(kind="visit_reminder").values_list("to", flat=True)) == [anggota.email]
     tomorrow.refresh_from_db()
     assert tomorrow.reminder_sent_at is not None
+
+
+@pytest.mark.parametrize("visitors", [2, 12])
+def test_reminders_take_the_same_queries_however_many(week, frozen, visitors, django_assert_num_queries):
+    session = session_at(TUESDAY, 9)
+    for _ in range(visitors):
+        book(UserFactory(), session)
+    with django_assert_num_queries(5):  # savepoint, lock + read, mark, one INSERT of emails, release
+        assert services.reminders_send() == visitors
+    assert OutboundEmail.objects.filter(kind="visit_reminder").count() == visitors

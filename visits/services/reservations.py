@@ -18,7 +18,7 @@ from django.contrib.auth import get_user_model
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from jaklitera.mail import email_queue
+from jaklitera.mail import email_queue, email_queue_many
 from members.models import Member
 
 from .. import errors
@@ -388,33 +388,26 @@ def _reservation_reschedule(*, reservation_id, user, new_session_id) -> Reservat
 def reminders_send(*, now=None) -> int:
     """Queue the reminder for every active reservation of tomorrow's sessions, once each.
 
-    Each reservation is claimed by one conditional UPDATE of ``reminder_sent_at``, so a
-    second run (or a second beat) sends nothing twice. Returns how many were queued.
+    One transaction: the due reservations are locked, marked and their emails written in one
+    INSERT. A second run (or a second beat) waits for the lock, then finds them marked and
+    sends nothing twice. Returns how many were queued.
     """
     now = now or timezone.now()
     tomorrow = local_today(now) + datetime.timedelta(days=1)
-    ids = list(
-        Reservation.objects.filter(
-            status=Reservation.Status.ACTIVE,
-            session__date=tomorrow,
-            reminder_sent_at__isnull=True,
-            user__isnull=False,
-        ).values_list("pk", flat=True)
-    )
-    sent = 0
-    for reservation_id in ids:
-        with transaction.atomic():
-            claimed = Reservation.objects.filter(
-                pk=reservation_id, status=Reservation.Status.ACTIVE, reminder_sent_at__isnull=True
-            ).update(reminder_sent_at=now)
-            if not claimed:
-                continue
-            reservation = Reservation.objects.select_related("user").get(pk=reservation_id)
-            email_queue(
-                kind="visit_reminder",
-                to=reservation.user.email,
-                user=reservation.user,
-                context={"reservation_id": reservation_id},
+    with transaction.atomic():
+        due = list(
+            Reservation.objects.select_for_update(of=("self",))
+            .select_related("user")
+            .filter(
+                status=Reservation.Status.ACTIVE,
+                session__date=tomorrow,
+                reminder_sent_at__isnull=True,
+                user__isnull=False,
             )
-            sent += 1
-    return sent
+        )
+        Reservation.objects.filter(pk__in=[r.pk for r in due]).update(reminder_sent_at=now)
+        email_queue_many(
+            kind="visit_reminder",
+            emails=[(r.user.email, r.user, {"reservation_id": r.pk}) for r in due],
+        )
+    return len(due)
