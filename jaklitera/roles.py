@@ -101,3 +101,9 @@ def roles_sync_migration(apps, schema_editor) -> None:
         create_permissions(app_config, apps=apps, verbosity=0)
         app_config.models_module = None
     roles_sync(apps)
+
+
+def staff_has_perms(user, *perms: str) -> bool:
+    """Active staff holding every one of ``perms`` (superusers implicitly). A permission alone
+    is never enough: granted to a member account by mistake, it must not open staff pages."""
+    return bool(user.is_authenticated and user.is_active and user.is_staff and user.has_perms(perms))

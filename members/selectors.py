@@ -1,5 +1,7 @@
 """Reads for member pages."""
 
+from jaklitera.roles import staff_has_perms
+
 from .models import Document, Member
 from .validators import phone_display
 
@@ -45,6 +47,6 @@ def document_get_viewable(*, document_id, user) -> Document | None:
         return None
     if document.member_id == user.pk:
         return document
-    if user.is_staff and user.has_perm("members.view_private_document"):
+    if staff_has_perms(user, "members.view_private_document"):
         return document
     return None

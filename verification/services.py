@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jaklitera.errors import ApplicationError, Busy, InvalidTransition
 from jaklitera.mail import email_queue
+from jaklitera.roles import staff_has_perms
 from members.models import MEMBER_DATA_FIELDS, Document, Member
 from members.services.documents import documents_delete
 
@@ -87,12 +88,12 @@ class BulkNotAllowed(VerificationError):
 
 def reviewer_can_review(user) -> bool:
     """Active staff who may open and claim submissions (group Verifikator, or superuser)."""
-    return bool(user.is_active and user.is_staff and user.has_perm("verification.change_submission"))
+    return staff_has_perms(user, "verification.change_submission")
 
 
 def reviewer_can_decide(user) -> bool:
     """Active staff who may approve or reject (group Verifikator, or superuser)."""
-    return bool(user.is_active and user.is_staff and user.has_perm("verification.decide_submission"))
+    return staff_has_perms(user, "verification.decide_submission")
 
 
 # --- Into the queue (called by members.services.profile.member_submit) ---------------------

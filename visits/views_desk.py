@@ -17,6 +17,7 @@ from django.views import View
 
 from jaklitera.errors import ApplicationError
 from jaklitera.private_files import private_file_response
+from jaklitera.roles import staff_has_perms
 from members.services.documents import document_access_log
 
 from . import selectors_desk as selectors
@@ -41,9 +42,7 @@ class DeskAccessMixin(AccessMixin):
         user = request.user
         if not user.is_authenticated:
             return self.handle_no_permission()
-        if not (
-            user.is_active and user.is_staff and user.has_perm("visits.use_desk") and user.has_perm(self.permission)
-        ):
+        if not staff_has_perms(user, "visits.use_desk", self.permission):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 

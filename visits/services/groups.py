@@ -24,6 +24,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from jaklitera.mail import email_queue
+from jaklitera.roles import staff_has_perms
 from jaklitera.uploads import document_clean
 from members.services.documents import NewFiles
 from members.validators import phone_normalize
@@ -46,15 +47,11 @@ ACTIVE = (GroupVisit.Status.PENDING, GroupVisit.Status.APPROVED)
 
 def staff_can_decide(user) -> bool:
     """Active staff with the Rombongan decision permission (Petugas Layanan has it; superusers implicitly)."""
-    return bool(
-        user.is_authenticated and user.is_active and user.is_staff and user.has_perm("visits.decide_groupvisit")
-    )
+    return staff_has_perms(user, "visits.decide_groupvisit")
 
 
 def staff_can_view_letter(user) -> bool:
-    return bool(
-        user.is_authenticated and user.is_active and user.is_staff and user.has_perm("visits.view_group_letter")
-    )
+    return staff_has_perms(user, "visits.view_group_letter")
 
 
 def group_decide_by(*, created_at: datetime.datetime, session: Session) -> datetime.datetime:
