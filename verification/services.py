@@ -21,6 +21,7 @@ from jaklitera.errors import ApplicationError, Busy, InvalidTransition
 from jaklitera.mail import email_queue
 from jaklitera.roles import staff_has_perms
 from members.models import MEMBER_DATA_FIELDS, Document, Member
+from members.services.account import json_value
 from members.services.documents import documents_delete
 
 from .models import Decision, MemberNumberCounter, RejectionReason, Submission
@@ -28,8 +29,6 @@ from .selectors import members_same_nik
 
 logger = logging.getLogger(__name__)
 
-# Fields of the member the librarian decides on; copied into Submission.snapshot.
-SNAPSHOT_FIELDS = MEMBER_DATA_FIELDS
 NOTE_MAX_LENGTH = 1000
 
 
@@ -114,11 +113,8 @@ def submission_open(*, member: Member) -> Submission:
 
 
 def member_snapshot(*, member: Member) -> dict:
-    values = {}
-    for name in SNAPSHOT_FIELDS:
-        value = getattr(member, name)
-        values[name] = value.isoformat() if hasattr(value, "isoformat") else value
-    return values
+    """The member data the librarian decides on, as JSON (Submission.snapshot)."""
+    return {name: json_value(getattr(member, name)) for name in MEMBER_DATA_FIELDS}
 
 
 def submissions_forget(*, member: Member) -> None:

@@ -22,7 +22,8 @@ class StaffAccount(InvalidTransition):
     default_message = _("Akun staf ditutup oleh admin, bukan dari halaman ini.")
 
 
-def _plain(value):
+def json_value(value):
+    """A field value as JSON can hold it (dates and times in ISO 8601)."""
     return value.isoformat() if hasattr(value, "isoformat") else value
 
 
@@ -42,9 +43,9 @@ def member_data_export(*, user: User) -> dict:
             "email": user.email,
             "phone": user.phone,
             "language": user.language,
-            "date_joined": _plain(user.date_joined),
-            "email_confirmed_at": _plain(user.email_confirmed_at),
-            "last_login": _plain(user.last_login),
+            "date_joined": json_value(user.date_joined),
+            "email_confirmed_at": json_value(user.email_confirmed_at),
+            "last_login": json_value(user.last_login),
         },
         "member": None,
         "documents": [],
@@ -54,7 +55,7 @@ def member_data_export(*, user: User) -> dict:
     }
     if member is None:
         return data
-    data["member"] = {name: _plain(getattr(member, name)) for name in MEMBER_FIELDS}
+    data["member"] = {name: json_value(getattr(member, name)) for name in MEMBER_FIELDS}
     data["documents"] = [
         {
             "kind": document.kind,
