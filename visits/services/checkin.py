@@ -13,11 +13,11 @@ import logging
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from members.models import Member
 
 from .. import desk_errors as errors
+from .. import errors as visit_errors
 from ..models import DeskEvent, GroupVisit, Reservation, Session
 from .quota import busy_guard, quota_release
 from .reservations import code_normalize
@@ -148,18 +148,25 @@ def checkin_scan(
             if not fresh.is_active:
                 raise errors.ReservationCancelled(reservation=fresh)
             raise errors.AlreadyCheckedIn(reservation=fresh)
-        recorded = "; ".join([str(o) for o in objections] + ([note.strip()] if note.strip() else []))
-        DeskEvent.objects.create(
-            action=DeskEvent.Action.OVERRIDE if objections else DeskEvent.Action.CHECK_IN,
-            reservation=reservation,
-            staff=staff,
-            note=recorded[:300],
-            created_at=now,
-        )
+        desk_checkin_record(objections=objections, note=note, staff=staff, now=now, reservation=reservation)
     reservation.attendance = Reservation.Attendance.CHECKED_IN
     reservation.checked_in_at = now
     logger.info("Check-in %s by staff %s%s", reservation.pk, staff.pk, " (override)" if objections else "")
     return reservation
+
+
+def desk_checkin_record(*, objections, note: str, staff, now, **subject) -> str:
+    """The desk's log of a check-in (``reservation=`` or ``group_visit=``): an override when
+    rules were overridden, noting them and the staff's note. Returns the note written."""
+    recorded = "; ".join([str(o) for o in objections] + ([note.strip()] if note.strip() else []))
+    DeskEvent.objects.create(
+        action=DeskEvent.Action.OVERRIDE if objections else DeskEvent.Action.CHECK_IN,
+        staff=staff,
+        note=recorded[:300],
+        created_at=now,
+        **subject,
+    )
+    return recorded
 
 
 def _group_scan(*, staff, group_visit: GroupVisit, present, override, note, now) -> GroupVisit:
@@ -173,7 +180,7 @@ def _group_scan(*, staff, group_visit: GroupVisit, present, override, note, now)
     if present is None or not (1 <= present <= group_visit.places_held):
         message = None
         if present is not None:
-            message = _("Jumlah hadir 1–%(n)d orang.") % {"n": group_visit.places_held}
+            message = str(visit_errors.GroupPresentInvalid(group_visit.places_held))
         raise errors.GroupPresentNeeded(message, group_visit=group_visit, overridable=bool(objections))
     return group_checkin(
         request_code=group_visit.code, present=present, staff=staff, override=override, note=note, now=now

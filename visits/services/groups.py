@@ -30,9 +30,9 @@ from members.services.documents import NewFiles
 from members.validators import phone_normalize
 
 from .. import desk_errors, errors
-from ..models import Closure, DeskEvent, GroupLetterAccess, GroupVisit, GroupVisitEvent, Reservation, Session
+from ..models import Closure, GroupLetterAccess, GroupVisit, GroupVisitEvent, Reservation, Session
 from . import quota
-from .checkin import window_objections
+from .checkin import desk_checkin_record, window_objections
 from .quota import busy_guard
 from .reservations import _code_new, code_normalize
 from .schedule import local_today
@@ -499,7 +499,8 @@ def group_checkin(
         group_visit.places_held = present
         group_visit.checked_in_at = now
         group_visit.save(update_fields=["status", "present", "places_held", "checked_in_at"])
-        recorded = "; ".join([str(o) for o in objections] + ([note.strip()] if note.strip() else []))
+        # The desk's log, as for a reservation: who checked the group in, and any override.
+        recorded = desk_checkin_record(objections=objections, note=note, staff=staff, now=now, group_visit=group_visit)
         released = f"{held - present} released" if present < held else ""
         _event(
             group_visit,
@@ -508,14 +509,6 @@ def group_checkin(
             now=now,
             places=present,
             note="; ".join(part for part in (released, recorded) if part),
-        )
-        # The desk's log, as for a reservation: who checked the group in, and any override.
-        DeskEvent.objects.create(
-            action=DeskEvent.Action.OVERRIDE if objections else DeskEvent.Action.CHECK_IN,
-            group_visit=group_visit,
-            staff=staff,
-            note=recorded[:300],
-            created_at=now,
         )
         if present < held:
             quota.quota_release(session_id=session.pk, places=held - present)
