@@ -7,7 +7,6 @@ Thin: every rule is in visits/services/groups.py. Imported by visits/admin.py.
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path
@@ -18,7 +17,7 @@ from jaklitera.admin_filters import DefaultStatusFilter, ReadOnlyAdmin
 from jaklitera.errors import ApplicationError
 
 from .group_forms import GroupCheckinForm, GroupMoveForm, GroupRejectForm
-from .group_pdf import group_confirmation_pdf
+from .group_pdf import group_confirmation_response
 from .models import GroupLetterAccess, GroupVisit, GroupVisitEvent
 from .services import groups as services
 
@@ -155,12 +154,9 @@ class GroupVisitAdmin(admin.ModelAdmin):
         group_visit = get_object_or_404(GroupVisit.objects.select_related("session"), pk=object_id)
         if not group_visit.code:
             return self._refused(request, object_id, _("Surat konfirmasi ada setelah permohonan disetujui."))
-        response = HttpResponse(group_confirmation_pdf(group_visit=group_visit), content_type="application/pdf")
-        response["Content-Disposition"] = f'attachment; filename="konfirmasi-rombongan-{group_visit.code}.pdf"'
-        response["Cache-Control"] = "private, no-store"
-        return response
+        return group_confirmation_response(group_visit=group_visit)
 
-    # --- check-in by group code (until the staff day list offers it) ---
+    # --- check-in by group code (the desk's scanner takes group codes too) ---
 
     def checkin_view(self, request):
         self._require_decide(request)

@@ -6,6 +6,7 @@ the group's page are the same document. Fonts as for the member card (DejaVu whe
 
 import io
 
+from django.http import HttpResponse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
@@ -128,3 +129,11 @@ def _wrap(pdf, text: str, font: str, size: float, max_width: float) -> list[str]
         else:
             lines.append(word)
     return lines
+
+
+def group_confirmation_response(*, group_visit: GroupVisit) -> HttpResponse:
+    """The confirmation letter as a download, never cached (staff admin and the requester)."""
+    response = HttpResponse(group_confirmation_pdf(group_visit=group_visit), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="konfirmasi-rombongan-{group_visit.code}.pdf"'
+    response["Cache-Control"] = "private, no-store"
+    return response

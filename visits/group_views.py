@@ -18,7 +18,7 @@ from jaklitera.uploads import UploadError
 from . import group_selectors as selectors
 from .errors import GroupQuotaFull, VisitsBusy
 from .group_forms import GroupVisitForm
-from .group_pdf import group_confirmation_pdf
+from .group_pdf import group_confirmation_response
 from .qr import qr_svg
 from .services import groups as services
 
@@ -153,10 +153,7 @@ class GroupVisitConfirmationView(_OwnGroupMixin, View):
     def get(self, request, group_visit_id):
         if not self.group_visit.is_confirmed:
             raise Http404
-        response = HttpResponse(group_confirmation_pdf(group_visit=self.group_visit), content_type="application/pdf")
-        response["Content-Disposition"] = f'attachment; filename="konfirmasi-rombongan-{self.group_visit.code}.pdf"'
-        response["Cache-Control"] = "private, no-store"
-        return response
+        return group_confirmation_response(group_visit=self.group_visit)
 
 
 @require_safe
